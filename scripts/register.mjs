@@ -1,0 +1,2 @@
+import { register } from 'node:module';
+register('./md-hooks.mjs', import.meta.url);

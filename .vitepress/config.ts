@@ -1,0 +1,103 @@
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { defineConfig } from 'vitepress'
+import { readChapters, sidebar, nonChapterFiles } from './chapters.ts'
+import { claimsPlugin } from './markdown/claims.ts'
+import { fencesPlugin, chunkId } from './markdown/fences.ts'
+import { repoLinksPlugin } from './markdown/links.ts'
+
+/** The book's repository. Placeholder: set it once here; edit links, source links and the GitHub icon follow. */
+export const REPO_URL = 'https://github.com/OWNER/rlhf-executed'
+export const REPO_BRANCH = 'main'
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const srcDir = path.join(root, 'chapters')
+const chapters = readChapters(srcDir)
+
+/** A line of code that is only a chunk reference, `// <<name>>`. */
+const CHUNK_REF_RE = /^\s*\/\/\s*<<(.+)>>\s*$/
+
+export default defineConfig({
+  title: 'RLHF, Executed',
+  description: 'An executable textbook of LLM alignment, in TypeScript',
+  lang: 'en',
+  srcDir: 'chapters',
+  // Only the home page and `NN-name.md` chapters are pages: READMEs, notes, subfolders are not.
+  srcExclude: ['**/README.md', ...nonChapterFiles(srcDir)],
+  cleanUrls: true,
+  lastUpdated: false,
+
+  markdown: {
+    math: true, // markdown-it-mathjax3: $...$ and $$...$$ rendered to SVG at build time
+    config(md) {
+      md.use(claimsPlugin)
+      md.use(fencesPlugin)
+      md.use(repoLinksPlugin, REPO_URL, REPO_BRANCH)
+    },
+    codeTransformers: [
+      {
+        // A `// <<name>>` reference line links to the chunk's definition in the same chapter.
+        name: 'rlhf:chunk-references',
+        line(node, line) {
+          const name = CHUNK_REF_RE.exec(this.source.split('\n')[line - 1] ?? '')?.[1]
+          if (!name) return
+          this.addClassToHast(node, 'chunk-ref')
+          node.children = [
+            {
+              type: 'element',
+              tagName: 'a',
+              properties: { href: `#${chunkId(name.trim())}`, class: 'chunk-ref-link' },
+              children: node.children,
+            },
+          ]
+        },
+      },
+    ],
+  },
+
+  // Home-page links written `/chapter/NN` point at chapter NN, whatever its file is called.
+  transformPageData(pageData) {
+    if (pageData.relativePath !== 'index.md') return
+    const resolve = (link: unknown): string | undefined => {
+      const m = typeof link === 'string' ? /^\/chapter\/(\d+)$/.exec(link) : null
+      if (!m) return typeof link === 'string' ? link : undefined
+      return chapters.find((c) => c.number === Number(m[1]))?.link
+    }
+    const fm = pageData.frontmatter as {
+      hero?: { actions?: { link?: string }[] }
+      features?: { link?: string; linkText?: string }[]
+    }
+    if (fm.hero?.actions) {
+      fm.hero.actions = fm.hero.actions
+        .map((a) => ({ ...a, link: resolve(a.link) }))
+        .filter((a) => a.link !== undefined)
+    }
+    for (const f of fm.features ?? []) {
+      const link = resolve(f.link)
+      if (link) f.link = link
+      else {
+        delete f.link
+        delete f.linkText
+      }
+    }
+  },
+
+  themeConfig: {
+    nav: [
+      ...(chapters[0] ? [{ text: 'Read', link: chapters[0].link }] : []),
+      { text: 'Source', link: REPO_URL },
+    ],
+    sidebar: sidebar(chapters),
+    outline: { level: [2, 3], label: 'In this chapter' },
+    docFooter: { prev: 'Previous chapter', next: 'Next chapter' },
+    editLink: {
+      pattern: `${REPO_URL}/edit/${REPO_BRANCH}/chapters/:path`,
+      text: 'Edit this chapter',
+    },
+    search: { provider: 'local' },
+    socialLinks: [{ icon: 'github', link: REPO_URL }],
+    footer: {
+      message: 'Every number a chapter states is checked by its tests.',
+    },
+  },
+})

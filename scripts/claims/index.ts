@@ -1,0 +1,12 @@
+/**
+ * The claims checker: what a chapter states (claims, output blocks) against
+ * what its program returns and prints; and the numbers it states unchecked.
+ */
+export { parseClaim, type ClaimParse } from './claim.ts';
+export { checkClaim, lookup, within } from './lookup.ts';
+export { readNumber, type WrittenNumber } from './number.ts';
+export { lineMatches, matchOutputs, tokenMatches } from './outputs.ts';
+export { parsePath, type PathSegment } from './path.ts';
+export { readChecks } from './read.ts';
+export { findNumbers, proseTexts, type NumberMatch } from './stray.ts';
+export type { ChapterChecks, Claim, OutputBlock, StrayNumber } from './types.ts';

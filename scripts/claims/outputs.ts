@@ -1,0 +1,109 @@
+/**
+ * Matching ` ```text output ` blocks against what a chapter's program printed.
+ *
+ * Each block must equal a contiguous run of output lines; blocks match in
+ * order and do not overlap. Lines are compared token by token (tokens are
+ * separated by whitespace, so spacing does not matter):
+ *
+ * - `…` matches any one token;
+ * - a numeric token (`0.93`, `-1.5`, `+2`, `93%`, `1e-3`, also wrapped in
+ *   punctuation: `(0.93)`, `0.93,`, `loss=0.93`) matches a numeric token with
+ *   the same surroundings whose number, as written, differs by at most the
+ *   block's `tol=` or else one unit in the last digit the block shows;
+ * - any other token must be equal.
+ */
+import { readNumber } from './number.ts';
+import type { OutputBlock } from './types.ts';
+import { within } from './lookup.ts';
+
+/** A token split into its surroundings and the number in it. */
+interface NumericToken {
+  before: string;
+  number: string;
+  after: string;
+}
+
+const numericPattern =
+  /^((?:[A-Za-z_][\w.]*[=:])?[^\w\s+\-.]*)([+-]?\d+(?:\.\d*)?(?:[eE][+-]?\d+)?%?)([^\w\s%]*)$/;
+
+function readNumeric(token: string): NumericToken | undefined {
+  const match = numericPattern.exec(token);
+  if (!match) return undefined;
+  return { before: match[1]!, number: match[2]!, after: match[3]! };
+}
+
+/** Whether output token `actual` matches block token `expected`. */
+export function tokenMatches(expected: string, actual: string, tolerance?: number): boolean {
+  if (expected === '…' || expected === actual) return true;
+  const want = readNumeric(expected);
+  const got = readNumeric(actual);
+  if (!want || !got || want.before !== got.before || want.after !== got.after) return false;
+  if (want.number.endsWith('%') !== got.number.endsWith('%')) return false;
+  const wantNumber = readNumber(want.number.replace(/^\+/, '').replace(/%$/, ''));
+  const gotNumber = readNumber(got.number.replace(/^\+/, '').replace(/%$/, ''));
+  if (!wantNumber || !gotNumber) return false;
+  return within(gotNumber.value, wantNumber.value, tolerance ?? wantNumber.unit);
+}
+
+/** Whether output line `actual` matches block line `expected`. */
+export function lineMatches(expected: string, actual: string, tolerance?: number): boolean {
+  const want = tokens(expected);
+  const got = tokens(actual);
+  return want.length === got.length && want.every((token, index) => tokenMatches(token, got[index]!, tolerance));
+}
+
+function tokens(line: string): string[] {
+  return line.split(/\s+/).filter((token) => token !== '');
+}
+
+/** How many leading lines of `block` match `stdout` from line `start`. */
+function matchedPrefix(block: OutputBlock, stdout: readonly string[], start: number): number {
+  let count = 0;
+  while (
+    count < block.lines.length &&
+    start + count < stdout.length &&
+    lineMatches(block.lines[count]!, stdout[start + count]!, block.tolerance)
+  ) {
+    count++;
+  }
+  return count;
+}
+
+/**
+ * Match `blocks` (in order) against the program's output lines. Returns one
+ * message per block that does not match; empty when all do.
+ */
+export function matchOutputs(blocks: readonly OutputBlock[], stdout: readonly string[]): string[] {
+  const messages: string[] = [];
+  let position = 0;
+  for (const block of blocks) {
+    const size = block.lines.length;
+    let best = { start: position, matched: -1 };
+    for (let start = position; start <= Math.max(position, stdout.length - 1); start++) {
+      const matched = matchedPrefix(block, stdout, start);
+      if (matched === size) {
+        best = { start, matched };
+        break;
+      }
+      if (matched > best.matched) best = { start, matched };
+    }
+    if (best.matched === size) {
+      position = best.start + size;
+      continue;
+    }
+    messages.push(mismatch(block, stdout, best.matched > 0 ? best.start : position, Math.max(0, best.matched)));
+  }
+  return messages;
+}
+
+/** The message for a block whose best match fails at its line `index`. */
+function mismatch(block: OutputBlock, stdout: readonly string[], start: number, index: number): string {
+  const outputIndex = start + index;
+  const got =
+    outputIndex < stdout.length ? `output line ${outputIndex + 1} is ${JSON.stringify(stdout[outputIndex])}` : 'the output has ended';
+  const searched = index === 0 ? ' (no output line from here on matches it)' : '';
+  return (
+    `${block.file}:${block.line}: output block does not match the program's output: ` +
+    `${block.file}:${block.line + index} expects ${JSON.stringify(block.lines[index])}${searched}, ${got}`
+  );
+}

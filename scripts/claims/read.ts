@@ -1,0 +1,90 @@
+/**
+ * Reading what a chapter states: its claims (inline code), its output blocks
+ * (` ```text output `), and its stray numbers (see `stray.ts`).
+ */
+import type { Code, InlineCode, Text } from 'mdast';
+import { visit } from 'unist-util-visit';
+import { parseInfo } from '../tangle/info.ts';
+import { parseMarkdown } from '../tangle/markdown.ts';
+import { parseClaim } from './claim.ts';
+import { readNumber } from './number.ts';
+import { findNumbers, proseTexts } from './stray.ts';
+import type { ChapterChecks, Claim, OutputBlock, StrayNumber } from './types.ts';
+
+/** Read the claims, output blocks and stray numbers of chapter `file`. */
+export function readChecks(file: string, input: string): ChapterChecks {
+  const source = input.replace(/\r\n?/g, '\n');
+  const tree = parseMarkdown(source);
+  const lines = source.split('\n');
+  const checks: ChapterChecks = { claims: [], outputs: [], stray: [], errors: [] };
+
+  visit(tree, 'inlineCode', (node: InlineCode) => {
+    const start = node.position?.start;
+    if (!start) return;
+    const parsed = parseClaim(node.value);
+    if (parsed.kind === 'code') return;
+    if (parsed.kind === 'error') {
+      checks.errors.push(`${file}:${start.line}:${start.column}: ${parsed.message}`);
+      return;
+    }
+    const claim: Claim = {
+      file,
+      line: start.line,
+      column: start.column,
+      raw: node.value,
+      value: parsed.value,
+      path: parsed.path,
+      tolerance: parsed.tolerance,
+    };
+    checks.claims.push(claim);
+  });
+
+  visit(tree, 'code', (node: Code) => {
+    const start = node.position?.start;
+    if (!start || node.lang !== 'text') return;
+    const block = readOutputBlock(file, node, start.line, checks.errors);
+    if (block) checks.outputs.push(block);
+  });
+
+  for (const text of proseTexts(tree)) checks.stray.push(...strayIn(file, text, lines));
+  return checks;
+}
+
+/** An output block from a `text` code node, if its info string says `output`. */
+function readOutputBlock(file: string, node: Code, fenceLine: number, errors: string[]): OutputBlock | undefined {
+  const info = parseInfo(node.meta);
+  if (!info.ok) {
+    errors.push(`${file}:${fenceLine}: ${info.message}`);
+    return undefined;
+  }
+  if (!info.tokens.some((token) => token.name === 'output' && token.value === undefined)) return undefined;
+  const block: OutputBlock = {
+    file,
+    line: fenceLine + 1,
+    lines: node.value === '' ? [] : node.value.split('\n'),
+  };
+  for (const token of info.tokens) {
+    if (token.name === 'output') continue;
+    const tolerance = token.name === 'tol' && token.value !== undefined ? readNumber(token.value) : undefined;
+    if (tolerance && tolerance.value >= 0) block.tolerance = tolerance.value;
+    else errors.push(`${file}:${fenceLine}: unknown or malformed \`${token.name}\` in an output block (expected tol=<number>)`);
+  }
+  return block;
+}
+
+/** The stray numbers of one prose text node, at their chapter positions. */
+function strayIn(file: string, node: Text, lines: readonly string[]): StrayNumber[] {
+  const start = node.position?.start;
+  if (!start) return [];
+  return findNumbers(node.value).map(({ offset, text }) => {
+    const before = node.value.slice(0, offset);
+    const newlines = before.split('\n').length - 1;
+    const line = start.line + newlines;
+    const guess = newlines === 0 ? start.column + offset : offset - before.lastIndexOf('\n');
+    // Escapes, entities and container prefixes shift columns; find the text on its line.
+    const source = lines[line - 1] ?? '';
+    const found = source.indexOf(text, Math.max(0, guess - 1 - 8));
+    const column = found === -1 ? guess : found + 1;
+    return { file, line, column, text };
+  });
+}

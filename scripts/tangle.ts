@@ -1,0 +1,63 @@
+/**
+ * `pnpm tangle`: write `src/` from `chapters/`.
+ *
+ *     pnpm tangle                      tangle (refuses to overwrite hand edits)
+ *     pnpm tangle --force              tangle, overwriting hand edits
+ *     pnpm tangle --check              write nothing; fail if src/ is out of date
+ *     pnpm tangle --where src/x.ts:57  print the chapter line of a src/ line
+ */
+import { parseArgs } from 'node:util';
+import { checkSource, formatPlace, tangleToDisk, whereIs, type Report } from './tangle/index.ts';
+
+const usage = 'usage: pnpm tangle [--force] [--check] [--where <file>:<line>] [--root <dir>]';
+
+function main(argv: string[]): number {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        check: { type: 'boolean', default: false },
+        force: { type: 'boolean', default: false },
+        where: { type: 'string' },
+        root: { type: 'string', default: process.cwd() },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }));
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${usage}`);
+    return 2;
+  }
+  const root = values.root;
+
+  if (values.help) {
+    console.log(usage);
+    return 0;
+  }
+  if (values.where !== undefined) return where(root, values.where);
+  if (values.check) return print(checkSource(root));
+  return print(tangleToDisk(root, { force: values.force }));
+}
+
+/** `--where file:line`. */
+function where(root: string, argument: string): number {
+  const match = /^(.+):(\d+)$/.exec(argument);
+  if (!match) {
+    console.error(`--where expects <file>:<line>, e.g. src/rl/gridworld.ts:57\n${usage}`);
+    return 2;
+  }
+  const place = whereIs(root, match[1]!, Number(match[2]));
+  if (!place) {
+    console.error(`${argument}: no chapter line (not a generated file, or a header line)`);
+    return 1;
+  }
+  console.log(formatPlace(place));
+  return 0;
+}
+
+function print(report: Report): number {
+  for (const line of report.lines) (report.ok ? console.log : console.error)(line);
+  return report.ok ? 0 : 1;
+}
+
+process.exitCode = main(process.argv.slice(2));

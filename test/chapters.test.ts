@@ -1,0 +1,71 @@
+// The book's claims suite: run every chapter's program in-process and check that
+// each number its prose states, and each output block it shows, is what the code
+// produces — and that running it leaks no tensors.
+import * as tf from '@tensorflow/tfjs';
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { checkClaim, matchOutputs, readChecks } from '../scripts/claims/index.ts';
+import { chapterFiles, loadChapterMain, ROOT } from '../scripts/run-chapter.ts';
+import { recordingRun } from '../scripts/terminal-run.ts';
+
+/** A chapter may take this long on the slowest backend (cpu). */
+const CHAPTER_TIMEOUT_MS = 15 * 60 * 1000;
+
+for (const path of chapterFiles()) {
+  const file = relative(ROOT, path);
+  const checks = readChecks(file, readFileSync(path, 'utf8'));
+
+  describe(file, () => {
+    let results: unknown;
+    let printed: string[] = [];
+    let leaked = 0;
+    let failure: unknown;
+
+    beforeAll(async () => {
+      try {
+        const main = await loadChapterMain(path);
+        const run = recordingRun();
+        const before = tf.memory().numTensors;
+        results = await main(run);
+        leaked = tf.memory().numTensors - before;
+        printed = run.lines;
+      } catch (error) {
+        failure = error;
+      }
+    }, CHAPTER_TIMEOUT_MS);
+
+    test('its program runs', () => {
+      if (failure) throw failure;
+    });
+
+    test('is well-formed: every claim and output block parses', () => {
+      expect(checks.errors).toEqual([]);
+    });
+
+    test('states no unchecked numbers', () => {
+      expect(checks.stray.map((s) => `${s.file}:${s.line}:${s.column}: ${s.text} is not a claim`)).toEqual([]);
+    });
+
+    test('binds its prose to its code: at least one claim', () => {
+      expect(checks.claims.length).toBeGreaterThan(0);
+    });
+
+    for (const claim of checks.claims) {
+      test(`line ${claim.line}: \`${claim.raw}\``, () => {
+        if (failure) throw new Error(`${file}: the program failed, so the claim cannot be checked`);
+        const problem = checkClaim(claim, results);
+        if (problem) expect.fail(problem);
+      });
+    }
+
+    test('shows output that its program prints', () => {
+      if (failure) throw new Error(`${file}: the program failed`);
+      expect(matchOutputs(checks.outputs, printed)).toEqual([]);
+    });
+
+    test('leaks no tensors', () => {
+      expect(leaked, `${file} left ${leaked} tensors allocated`).toBe(0);
+    });
+  });
+}

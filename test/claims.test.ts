@@ -1,0 +1,250 @@
+import { describe, expect, it } from 'vitest';
+import {
+  checkClaim,
+  findNumbers,
+  lookup,
+  matchOutputs,
+  parseClaim,
+  readChecks,
+  readNumber,
+  type Claim,
+  type OutputBlock,
+} from '../scripts/claims/index.ts';
+
+const file = 'chapters/01-rl-basics.md';
+
+/** The claim of a one-claim paragraph. */
+function claimOf(code: string): Claim {
+  const checks = readChecks(file, `Text \`${code}\` text.\n`);
+  expect(checks.errors).toEqual([]);
+  expect(checks.claims).toHaveLength(1);
+  return checks.claims[0]!;
+}
+
+describe('parsing claims', () => {
+  it.each([
+    ['0.93 @qlearning.successRate', 0.93, 'qlearning.successRate', 0.005],
+    ['-1.5 @a.b', -1.5, 'a.b', 0.05],
+    ['37 @steps', 37, 'steps', 0.5],
+    ['1e-3 @lr', 1e-3, 'lr', 5e-4],
+    ['1.5e-3 @lr', 1.5e-3, 'lr', 5e-5],
+    ['93% @x', 0.93, 'x', 0.005],
+    ['93.5% @x', 0.935, 'x', 0.0005],
+    ['0.930 @x', 0.93, 'x', 0.0005],
+    ['0.93 @a.b[2]', 0.93, 'a.b[2]', 0.005],
+    ['0.93 @a.b.2', 0.93, 'a.b.2', 0.005],
+    ['0.93 @x ±0.02', 0.93, 'x', 0.02],
+    ['93% @x ±2%', 0.93, 'x', 0.02],
+    ['93% @x ±2', 0.93, 'x', 0.02],
+    ['0.93 @x ±2%', 0.93, 'x', 0.02],
+  ])('`%s`', (code, value, path, tolerance) => {
+    const claim = claimOf(code);
+    expect(claim.value).toBeCloseTo(value, 12);
+    expect(claim.path).toBe(path);
+    expect(claim.tolerance).toBeCloseTo(tolerance, 12);
+    expect(claim.raw).toBe(code);
+  });
+
+  it('records the position of the inline code', () => {
+    const checks = readChecks(file, '# T\n\nThe rate is `0.93 @q.rate` here.\n');
+    expect(checks.claims[0]).toMatchObject({ file, line: 3, column: 13 });
+  });
+
+  it('leaves other inline code alone', () => {
+    for (const code of ['x @y', 'npm i foo@1.2', '@decorator', '0.93', 'a = 0.5']) {
+      expect(parseClaim(code)).toEqual({ kind: 'code' });
+    }
+  });
+
+  it('reports malformed claims', () => {
+    const checks = readChecks(file, 'A `0.93 @q..rate` and `0.9.3 @q` and `0.9 @q ±x` and `0.9 @ q`.\n');
+    expect(checks.claims).toEqual([]);
+    expect(checks.errors).toHaveLength(4);
+    expect(checks.errors[0]).toMatch(/^chapters\/01-rl-basics\.md:1:3: malformed claim `0\.93 @q\.\.rate`: q\.\.rate is not a path/);
+    expect(checks.errors[1]).toContain('0.9.3 is not a number');
+    expect(checks.errors[2]).toContain('±x is not a tolerance');
+    expect(checks.errors[3]).toContain('expected `<number>[%] @<path>');
+  });
+
+  it('reads numbers as written', () => {
+    expect(readNumber('37')).toEqual({ value: 37, unit: 1, percent: false });
+    expect(readNumber('93%')).toEqual({ value: 0.93, unit: 0.01, percent: true });
+    expect(readNumber('2.50e2')).toEqual({ value: 250, unit: 1, percent: false });
+    expect(readNumber('abc')).toBeUndefined();
+  });
+});
+
+describe('lookup', () => {
+  const results = { qlearning: { successRate: 0.91, curve: [0.1, 0.2, 0.3] }, label: 'x' };
+
+  it('follows dotted and indexed paths', () => {
+    expect(lookup(results, 'qlearning.successRate')).toBe(0.91);
+    expect(lookup(results, 'qlearning.curve[2]')).toBe(0.3);
+    expect(lookup(results, 'qlearning.curve.1')).toBe(0.2);
+  });
+
+  it('names the missing prefix and what exists', () => {
+    expect(() => lookup(results, 'qlearning.rate')).toThrow(
+      'path qlearning.rate not in results (qlearning has: successRate, curve)',
+    );
+    expect(() => lookup(results, 'sarsa.rate')).toThrow('path sarsa.rate not in results (results has: qlearning, label)');
+    expect(() => lookup(results, 'qlearning.curve[5]')).toThrow('(qlearning.curve has 3 items)');
+    expect(() => lookup(results, 'label.x')).toThrow('(label is "x", not an object)');
+    expect(() => lookup(results, 'toString')).toThrow('not in results');
+  });
+});
+
+describe('checkClaim', () => {
+  const results = { qlearning: { successRate: 0.9123, label: 'abc' }, rate: 0.934 };
+
+  it('holds within the tolerance', () => {
+    expect(checkClaim(claimOf('0.93 @rate'), results)).toBeUndefined();
+    expect(checkClaim(claimOf('93% @rate'), results)).toBeUndefined();
+    expect(checkClaim(claimOf('0.91 @qlearning.successRate ±0.01'), results)).toBeUndefined();
+    expect(checkClaim(claimOf('0.935 @x'), { x: 0.935 })).toBeUndefined();
+    expect(checkClaim(claimOf('0.93 @x'), { x: 0.935 })).toBeUndefined(); // rounding boundary
+  });
+
+  it('names the claim, the tolerance and the value when it fails', () => {
+    expect(checkClaim(claimOf('0.93 @qlearning.successRate'), results)).toBe(
+      'chapters/01-rl-basics.md:1: claims 0.93 for qlearning.successRate (±0.005), the code gives 0.9123',
+    );
+    expect(checkClaim(claimOf('95% @rate'), results)).toBe(
+      'chapters/01-rl-basics.md:1: claims 95% for rate (±0.005), the code gives 0.934 (93.4%)',
+    );
+  });
+
+  it('reports a missing path', () => {
+    expect(checkClaim(claimOf('0.93 @qlearning.rate'), results)).toBe(
+      'chapters/01-rl-basics.md:1: path qlearning.rate not in results (qlearning has: successRate, label)',
+    );
+  });
+
+  it('reports a value that is not a number', () => {
+    expect(checkClaim(claimOf('0.93 @qlearning.label'), results)).toBe(
+      'chapters/01-rl-basics.md:1: claims 0.93 for qlearning.label, but the value is not a number (it is "abc")',
+    );
+    expect(checkClaim(claimOf('0.93 @x'), { x: Number.NaN })).toContain('not a number (it is number NaN)');
+  });
+});
+
+describe('matchOutputs', () => {
+  const block = (line: number, lines: string[], tolerance?: number): OutputBlock =>
+    tolerance === undefined ? { file, line, lines } : { file, line, lines, tolerance };
+
+  it('reads output blocks and their tolerance', () => {
+    const checks = readChecks(file, '# T\n\n```text output tol=0.01\nloss 0.5\n```\n\n```text\nnot output\n```\n');
+    expect(checks.outputs).toEqual([{ file, line: 4, lines: ['loss 0.5'], tolerance: 0.01 }]);
+  });
+
+  it('matches a contiguous run of lines, with spacing ignored', () => {
+    const stdout = ['backend: cpu', 'episode  1  return 0.50', 'episode 2 return 0.75', 'done'];
+    expect(matchOutputs([block(10, ['episode 1 return 0.50', 'episode 2 return 0.75'])], stdout)).toEqual([]);
+  });
+
+  it('allows one unit in the last digit shown, or the block tolerance', () => {
+    expect(matchOutputs([block(1, ['loss 0.50 (93%) 1e-3, n=37'])], ['loss 0.51 (94%) 2e-3, n=38'])).toEqual([]);
+    expect(matchOutputs([block(1, ['loss 0.50'])], ['loss 0.52'])).toHaveLength(1);
+    expect(matchOutputs([block(1, ['loss 0.50'], 0.05)], ['loss 0.54'])).toEqual([]);
+    expect(matchOutputs([block(1, ['loss 0.50'])], ['loss 0.5012'])).toEqual([]);
+    expect(matchOutputs([block(1, ['delta +0.5'])], ['delta -0.5'])).toHaveLength(1);
+    expect(matchOutputs([block(1, ['loss 0.50,'])], ['loss 0.50;'])).toHaveLength(1);
+  });
+
+  it('lets … match any one token', () => {
+    expect(matchOutputs([block(1, ['took … ms'])], ['took 1234 ms'])).toEqual([]);
+    expect(matchOutputs([block(1, ['took …'])], ['took 1234 ms'])).toHaveLength(1);
+  });
+
+  it('matches blocks in order, without overlap', () => {
+    const stdout = ['a 1', 'b 2', 'c 3'];
+    expect(matchOutputs([block(1, ['a 1']), block(5, ['c 3'])], stdout)).toEqual([]);
+    expect(matchOutputs([block(1, ['c 3']), block(5, ['a 1'])], stdout)).toHaveLength(1);
+    expect(matchOutputs([block(1, ['b 2']), block(5, ['b 2'])], stdout)).toHaveLength(1);
+  });
+
+  it('names the block, the first mismatching line and both texts', () => {
+    const stdout = ['header', 'step 1 loss 0.50', 'step 2 loss 0.40', 'end'];
+    expect(matchOutputs([block(20, ['step 1 loss 0.50', 'step 2 loss 0.30'])], stdout)).toEqual([
+      'chapters/01-rl-basics.md:20: output block does not match the program\'s output: chapters/01-rl-basics.md:21 expects "step 2 loss 0.30", output line 3 is "step 2 loss 0.40"',
+    ]);
+    expect(matchOutputs([block(20, ['nowhere'])], stdout)[0]).toContain(
+      'chapters/01-rl-basics.md:20 expects "nowhere" (no output line from here on matches it), output line 1 is "header"',
+    );
+    expect(matchOutputs([block(20, ['end', 'more'])], stdout)[0]).toContain('expects "more", the output has ended');
+  });
+});
+
+describe('stray numbers', () => {
+  it('finds decimals, percentages and scientific notation', () => {
+    expect(findNumbers('rate 0.93, 12% and 12.5% of 1e-3 or 2.5e+4; -0.5; 1.5x').map((m) => m.text)).toEqual([
+      '0.93',
+      '12%',
+      '12.5%',
+      '1e-3',
+      '2.5e+4',
+      '0.5',
+      '1.5',
+    ]);
+  });
+
+  it('ignores integers, versions and numbers glued to words', () => {
+    expect(findNumbers('37 steps, v1.2, node 20, 1.2.3, GPT4.5, x2.0')).toEqual([]);
+  });
+
+  it('flags numbers in prose, with their place', () => {
+    const source = [
+      '---', //                                            1
+      'version: 1.5', //                                   2
+      '---', //                                            3
+      '', //                                               4
+      '# Results at 0.5', //                               5
+      '', //                                               6
+      'It reaches 0.93 and `0.93 @rate`.', //               7
+      '', //                                               8
+      '- a list item with 12%', //                         9
+      '', //                                               10
+      '| a | b |', //                                      11
+      '| - | - |', //                                      12
+      '| 2.5 | x |', //                                    13
+      '', //                                               14
+      '> quoted 1e-4', //                                  15
+      '', //                                               16
+      'A *long', //                                        17
+      'line with 3.25* end.', //                           18
+    ].join('\n');
+    const { stray, claims } = readChecks(file, source);
+    expect(claims).toHaveLength(1);
+    expect(stray).toEqual([
+      { file, line: 5, column: 14, text: '0.5' },
+      { file, line: 7, column: 12, text: '0.93' },
+      { file, line: 9, column: 20, text: '12%' },
+      { file, line: 13, column: 3, text: '2.5' },
+      { file, line: 15, column: 10, text: '1e-4' },
+      { file, line: 18, column: 11, text: '3.25' },
+    ]);
+  });
+
+  it('ignores code, math, HTML, front matter and URLs', () => {
+    const source = [
+      '---',
+      'x: 0.5',
+      '---',
+      '',
+      'Inline `0.93` code, math $\\gamma = 0.9$, a [link](https://x.org/v0.5) and <https://y.org/1.5>, www.z.org/2.5.',
+      '',
+      '$$',
+      'L = 0.5 \\cdot x',
+      '$$',
+      '',
+      '<div>0.75</div>',
+      '',
+      '```sh',
+      'echo 0.25',
+      '```',
+      '',
+      '    indented 0.125',
+    ].join('\n');
+    expect(readChecks(file, source).stray).toEqual([]);
+  });
+});

@@ -1,12 +1,13 @@
 import { defineConfig } from 'vitest/config';
 
+/** In CI, also write a JSON report per run (named by backend), for the closing summary line. */
+const report = `.ci-results/vitest-${process.env.RLHF_BACKEND ?? 'default'}.json`;
+
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // One chapter at a time per worker; chapters are CPU-bound and the machine has two cores.
-    fileParallelism: true,
-    maxWorkers: 2,
     testTimeout: 60_000,
-    reporters: process.env.CI ? ['default'] : ['default'],
+    reporters: process.env.CI ? ['default', 'json'] : ['default'],
+    outputFile: process.env.CI ? { json: report } : undefined,
   },
 });

@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ChapterMain } from '../src/runtime/run.ts';
+import { checkSource } from './tangle/index.ts';
 import { terminalRun } from './terminal-run.ts';
 
 /** The repository root. */
@@ -41,8 +42,16 @@ export async function loadChapterMain(chapterPath: string): Promise<ChapterMain>
   return module.main as ChapterMain;
 }
 
+/** Say on stderr when src/ is not what the chapters produce: the run would use stale code. */
+function warnIfStale(): void {
+  const check = checkSource(ROOT);
+  if (check.ok) return;
+  console.error(['warning: src/ is not what the chapters say; this run uses src/ as it is.', ...check.lines].join('\n'));
+}
+
 /** Run a chapter as a reader does: its output on stdout, progress on stderr. */
 export async function runChapter(chapterPath: string): Promise<void> {
+  warnIfStale();
   const main = await loadChapterMain(chapterPath);
   const start = performance.now();
   await main(terminalRun());

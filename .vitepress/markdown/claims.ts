@@ -8,60 +8,29 @@
  * Inline code that is not a claim is left alone.
  */
 import type { MarkdownRenderer } from 'vitepress'
+import { parseClaim as readClaim } from '../../scripts/claims/claim.ts'
 
-/**
- * The claim syntax: number (`0.93`, `-1.5e-3`, `93%`), `@path` (`a.b`, `a.b[2]`, `a.b.2`),
- * optional `± tolerance`. The same grammar as the claim checker's (`scripts/claims/`),
- * so whatever the tests check reads as a claim here.
- */
-export const CLAIM_RE =
-  /^([+-]?\d+(?:\.\d*)?(?:[eE][+-]?\d+)?%?)\s+@([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*|\.\d+|\[\d+\])*)(?:\s+±\s*(\S+))?$/
-
+/** A claim as the site shows it. */
 export interface Claim {
   /** The number as written, e.g. `0.93`, `93%`, `1.5e-3`. */
   text: string
-  /** The value claimed (a percentage is divided by 100: `93%` claims 0.93). */
-  value: number
-  percent: boolean
   /** The path under `results`, e.g. `qlearning.successRate`. */
   path: string
-  /**
-   * The tolerance, for people: as written, in the unit the number is written in
-   * (`93% @x ±2` allows two percentage points: `2%`), or the implied one, half a unit
-   * in the last digit shown (`0.93` → `0.005`).
-   */
+  /** The tolerance for people, in the unit the number is written in: `0.005`, or `0.5%` on a percentage. */
   tolerance: string
-  /** Whether the tolerance was given explicitly. */
-  explicitTolerance: boolean
 }
 
 /**
- * Parse the content of an inline code span as a claim; `null` if it is not one.
- * Pure: no markdown-it needed, so it can be unit-tested on its own.
+ * Read inline code as a claim with the claim checker's own parser
+ * (`scripts/claims/`), so the site marks exactly what the tests check;
+ * `null` for any other inline code.
  */
 export function parseClaim(content: string): Claim | null {
-  const m = CLAIM_RE.exec(content.trim())
-  if (!m) return null
-  const [, text, path, tol] = m as unknown as [string, string, string, string | undefined]
-  const percent = text.endsWith('%')
-  const numeric = percent ? text.slice(0, -1) : text
-  const n = Number(numeric)
-  if (!Number.isFinite(n)) return null
-  let tolerance: string
-  if (tol === undefined) tolerance = impliedTolerance(numeric) + (percent ? '%' : '')
-  else if (percent && !tol.endsWith('%')) tolerance = `${tol}%` // percentage points
-  else if (!percent && tol.endsWith('%') && Number.isFinite(Number(tol.slice(0, -1)))) {
-    tolerance = String(Number(tol.slice(0, -1)) / 100) // `0.93 @x ±2%` allows 0.02
-  } else tolerance = tol
-  return { text, value: percent ? n / 100 : n, percent, path, tolerance, explicitTolerance: tol !== undefined }
-}
-
-/** Half a unit in the last place shown: `0.93` → `0.005`, `12` → `0.5`, `1.5e-3` → `5e-5`. */
-export function impliedTolerance(numeric: string): string {
-  const [mantissa, exponent] = numeric.replace(/^[+-]/, '').toLowerCase().split('e') as [string, string | undefined]
-  const decimals = mantissa.includes('.') ? mantissa.length - mantissa.indexOf('.') - 1 : 0
-  if (exponent !== undefined) return `5e${Number(exponent) - decimals - 1}`
-  return decimals === 0 ? '0.5' : `0.${'0'.repeat(decimals)}5`
+  const claim = readClaim(content)
+  if (claim.kind !== 'claim') return null
+  const percent = claim.number.endsWith('%')
+  const tolerance = Number((percent ? claim.tolerance * 100 : claim.tolerance).toPrecision(6))
+  return { text: claim.number, path: claim.path, tolerance: `${tolerance}${percent ? '%' : ''}` }
 }
 
 const escapeHtml = (s: string): string =>

@@ -6,7 +6,8 @@ import { useBackend } from '../src/runtime/backend.ts';
 import { makeBatch, maskTensor, tokensTensor } from '../src/runtime/batch.ts';
 import { linear } from '../src/runtime/linear.ts';
 import { nllLoss, sequenceLogProb, tokenLogProbs } from '../src/runtime/logprob.ts';
-import { cloneGpt, countParams, createGpt, disposeGpt, type Gpt } from '../src/runtime/model.ts';
+import { cloneGpt, countParams, createGpt, disposeGpt, forward, restoreGpt, snapshotGpt, type Gpt } from '../src/runtime/model.ts';
+import { createScalarModel, disposeScalarModel, scalarOutputs, scalarParams } from '../src/runtime/scalar.ts';
 import { Rng } from '../src/runtime/random.ts';
 import { generate } from '../src/runtime/sample.ts';
 import { trainStep } from '../src/runtime/train.ts';
@@ -72,6 +73,27 @@ for (const backend of ['wasm', 'cpu'] as const) {
       disposeGpt(model);
       expect(tf.memory().numTensors).toBe(start);
     });
+
+    test('a snapshot restores the same model', () => tidy(() => {
+      const tokens = tf.tensor2d([[0, 1, 2, 3]], undefined, 'int32');
+      const copy = restoreGpt(snapshotGpt(model));
+      expect(forward(copy, tokens).arraySync()).toEqual(forward(model, tokens).arraySync());
+      disposeGpt(copy);
+    }));
+
+    test('a scalar head starts at zero and learns', () => tidy(() => {
+      const scalar = createScalarModel(model);
+      const tokens = tf.tensor2d([[0, 1, 2, 3], [0, 2, 2, 1]], undefined, 'int32');
+      expect(scalarOutputs(scalar, tokens).arraySync()).toEqual([[0, 0, 0, 0], [0, 0, 0, 0]]);
+      const adam = new Adam(scalarParams(scalar), { lr: 0.05 });
+      const target = tf.tensor2d([[1, 1, 1, 1], [-1, -1, -1, -1]]);
+      for (let i = 0; i < 30; i++) trainStep(adam, () => scalarOutputs(scalar, tokens).sub(target).square().mean() as tf.Scalar);
+      const out = scalarOutputs(scalar, tokens).arraySync();
+      expect(out[0][3]).toBeGreaterThan(0.5);
+      expect(out[1][3]).toBeLessThan(-0.5);
+      adam.dispose();
+      disposeScalarModel(scalar);
+    }));
 
     test('linear: value and gradients by hand', () => tidy(() => {
       const x = tf.tensor2d([[1, 2]]);

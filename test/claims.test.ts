@@ -248,3 +248,11 @@ describe('stray numbers', () => {
     expect(readChecks(file, source).stray).toEqual([]);
   });
 });
+
+describe('output blocks for one backend', () => {
+  it('backend=NAME is read, other attributes are errors', () => {
+    const checks = readChecks('chapters/09-x.md', '# X\n\n```text output backend=wasm tol=0.1\na 1\n```\n\n```text output colour=red\nb\n```\n');
+    expect(checks.outputs[0]).toMatchObject({ backend: 'wasm', tolerance: 0.1, lines: ['a 1'] });
+    expect(checks.errors).toEqual([expect.stringContaining('chapters/09-x.md:7: unknown or malformed `colour`')]);
+  });
+});

@@ -32,8 +32,9 @@ describe('fence info strings', () => {
     expect(parseFenceInfo('typescript read-only')).toMatchObject({ lang: 'typescript', kind: 'read-only' })
     expect(parseFenceInfo('text output')).toMatchObject({ lang: 'text', kind: 'output', label: 'output' })
   })
-  it('keeps other attributes and leaves plain fences alone', () => {
-    expect(parseFenceInfo('ts file=src/a.ts {2,3}')).toMatchObject({ kind: 'file', rest: '{2,3}' })
+  it('captions output blocks with their tolerance and backend, and leaves plain fences alone', () => {
+    expect(parseFenceInfo('text output tol=0.05')).toMatchObject({ kind: 'output', label: 'output', rest: '' })
+    expect(parseFenceInfo('text output backend=wasm')).toMatchObject({ kind: 'output', label: 'output (exact on wasm)' })
     expect(parseFenceInfo('sh')).toEqual({ lang: 'sh', kind: null, label: null, rest: '' })
     expect(parseFenceInfo('ts')).toMatchObject({ kind: null })
   })

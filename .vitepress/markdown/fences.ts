@@ -12,6 +12,7 @@
  * `// <<name>>` reference lines stay in the code as written.
  */
 import type { MarkdownRenderer } from 'vitepress'
+import { parseInfo } from '../../scripts/tangle/info.ts'
 
 export type FenceKind = 'file' | 'chunk' | 'read-only' | 'output'
 
@@ -25,32 +26,29 @@ export interface FenceInfo {
   rest: string
 }
 
-const FILE_RE = /(?:^|\s)file=(?:"([^"]*)"|'([^']*)'|(\S+))/
-const CHUNK_RE = /(?:^|\s)chunk=(?:"([^"]*)"|'([^']*)'|(\S+))/
-const READ_ONLY_RE = /(?:^|\s)read-only(?=\s|$)/
-const OUTPUT_RE = /(?:^|\s)output(?=\s|$)/
-
-/** Parse a fence info string. Pure, for unit tests. */
+/**
+ * Parse a fence info string with the tangler's own reader (`scripts/tangle/info.ts`),
+ * so the site captions exactly what the tangler and the tests act on. Pure, for unit tests.
+ */
 export function parseFenceInfo(info: string): FenceInfo {
   const trimmed = info.trim()
   const lang = trimmed.split(/\s+/, 1)[0] ?? ''
-  let attrs = trimmed.slice(lang.length)
-  let kind: FenceKind | null = null
-  let label: string | null = null
-  const take = (re: RegExp): RegExpExecArray | null => {
-    const m = re.exec(attrs)
-    if (m) attrs = attrs.slice(0, m.index) + ' ' + attrs.slice(m.index + m[0].length)
-    return m
+  const meta = trimmed.slice(lang.length)
+  const parsed = parseInfo(meta)
+  const none: FenceInfo = { lang, kind: null, label: null, rest: meta.trim() }
+  if (!parsed.ok) return none
+  const value = (name: string) => parsed.tokens.find((t) => t.name === name)?.value
+  const flag = (name: string) => parsed.tokens.some((t) => t.name === name && t.value === undefined)
+  const file = value('file')
+  const chunk = value('chunk')
+  if (file !== undefined) return { lang, kind: 'file', label: file, rest: '' }
+  if (chunk !== undefined) return { lang, kind: 'chunk', label: chunk, rest: '' }
+  if (flag('read-only')) return { lang, kind: 'read-only', label: 'for reading only', rest: '' }
+  if (flag('output')) {
+    const backend = value('backend')
+    return { lang, kind: 'output', label: backend ? `output (exact on ${backend})` : 'output', rest: '' }
   }
-  const file = take(FILE_RE)
-  const chunk = take(CHUNK_RE)
-  const readOnly = take(READ_ONLY_RE)
-  const output = take(OUTPUT_RE)
-  if (file) [kind, label] = ['file', file[1] ?? file[2] ?? file[3] ?? '']
-  else if (chunk) [kind, label] = ['chunk', chunk[1] ?? chunk[2] ?? chunk[3] ?? '']
-  else if (readOnly) [kind, label] = ['read-only', 'for reading only']
-  else if (output) [kind, label] = ['output', 'output']
-  return { lang, kind, label, rest: attrs.trim().replace(/\s+/g, ' ') }
+  return none
 }
 
 const escapeHtml = (s: string): string =>

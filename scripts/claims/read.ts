@@ -65,9 +65,17 @@ function readOutputBlock(file: string, node: Code, fenceLine: number, errors: st
   };
   for (const token of info.tokens) {
     if (token.name === 'output') continue;
+    if (token.name === 'backend' && token.value !== undefined && /^[a-z]+$/.test(token.value)) {
+      block.backend = token.value;
+      continue;
+    }
     const tolerance = token.name === 'tol' && token.value !== undefined ? readNumber(token.value) : undefined;
     if (tolerance && tolerance.value >= 0) block.tolerance = tolerance.value;
-    else errors.push(`${file}:${fenceLine}: unknown or malformed \`${token.name}\` in an output block (expected tol=<number>)`);
+    else {
+      errors.push(
+        `${file}:${fenceLine}: unknown or malformed \`${token.name}\` in an output block (expected tol=<number> or backend=<name>)`,
+      );
+    }
   }
   return block;
 }

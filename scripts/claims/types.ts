@@ -26,6 +26,11 @@ export interface OutputBlock {
   lines: string[];
   /** From `tol=0.01` in the info string: allowed difference of numbers, as written. */
   tolerance?: number;
+  /**
+   * From `backend=wasm`: the output only this backend prints exactly (sampled text,
+   * which a tiny numerical difference can change); checked only when it runs.
+   */
+  backend?: string;
 }
 
 /** A decimal number or percentage in the prose that is not a claim. */

@@ -231,7 +231,7 @@ describe('stray numbers', () => {
       'x: 0.5',
       '---',
       '',
-      'Inline `0.93` code, math $\\gamma = 0.9$, a [link](https://x.org/v0.5) and <https://y.org/1.5>, www.z.org/2.5.',
+      'Inline `f(0.93)` code, math $\\gamma = 0.9$, a [link](https://x.org/v0.5) and <https://y.org/1.5>, www.z.org/2.5.',
       '',
       '$$',
       'L = 0.5 \\cdot x',
@@ -254,5 +254,12 @@ describe('output blocks for one backend', () => {
     const checks = readChecks('chapters/09-x.md', '# X\n\n```text output backend=wasm tol=0.1\na 1\n```\n\n```text output colour=red\nb\n```\n');
     expect(checks.outputs[0]).toMatchObject({ backend: 'wasm', tolerance: 0.1, lines: ['a 1'] });
     expect(checks.errors).toEqual([expect.stringContaining('chapters/09-x.md:7: unknown or malformed `colour`')]);
+  });
+});
+
+describe('numbers set as inline code', () => {
+  it('are stray unless they are claims; tokens and code are not', () => {
+    const checks = readChecks('chapters/09-x.md', '# X\n\nscores `1.76` and `-0.50`, `97%`, but `1134$`, `3e-5 @lr`, `f(0.5)` and `0.9 @a`.\n');
+    expect(checks.stray.map((s) => s.text)).toEqual(['1.76', '-0.50', '97%']);
   });
 });

@@ -11,6 +11,12 @@ import { readNumber } from './number.ts';
 import { findNumbers, proseTexts } from './stray.ts';
 import type { ChapterChecks, Claim, OutputBlock, StrayNumber } from './types.ts';
 
+/** Whether inline code is nothing but a number the stray rule would flag in prose. */
+function isBareNumber(code: string): boolean {
+  const found = findNumbers(code.trim());
+  return found.length === 1 && found[0]!.text === code.trim().replace(/^[+-]/, '');
+}
+
 /** Read the claims, output blocks and stray numbers of chapter `file`. */
 export function readChecks(file: string, input: string): ChapterChecks {
   const source = input.replace(/\r\n?/g, '\n');
@@ -22,7 +28,13 @@ export function readChecks(file: string, input: string): ChapterChecks {
     const start = node.position?.start;
     if (!start) return;
     const parsed = parseClaim(node.value);
-    if (parsed.kind === 'code') return;
+    if (parsed.kind === 'code') {
+      // A bare number set as code (`0.93`) is still a number stated in the prose.
+      if (isBareNumber(node.value)) {
+        checks.stray.push({ file, line: start.line, column: start.column, text: node.value });
+      }
+      return;
+    }
     if (parsed.kind === 'error') {
       checks.errors.push(`${file}:${start.line}:${start.column}: ${parsed.message}`);
       return;

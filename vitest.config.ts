@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-/** In CI, also write a JSON report per run (named by backend), for the closing summary line. */
-const report = `.ci-results/vitest-${process.env.RLHF_BACKEND ?? 'default'}.json`;
+/** In CI, also write a JSON report per run (named by backend and shard), for the closing summary line. */
+const shard = process.env.RLHF_SHARD ? `-${process.env.RLHF_SHARD}` : '';
+const report = `.ci-results/vitest-${process.env.RLHF_BACKEND ?? 'default'}${shard}.json`;
 
 export default defineConfig({
   test: {

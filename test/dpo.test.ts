@@ -1,7 +1,6 @@
 // Unit tests of chapter 05's preference losses, log-probabilities and measures, on hand-computed values, on every backend.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { useBackend } from '../src/runtime/backend.ts';
 import { answerLogProbs, pairBatch, referenceLogProbs, trainDpo } from '../src/dpo/train.ts';
 import { dpoLoss, ipoLoss, logRatioMargin, preferenceLoss, rewardScale } from '../src/dpo/losses.ts';
 import { pairLogProbs, pairStats, sequenceKl } from '../src/dpo/measure.ts';
@@ -11,6 +10,7 @@ import type { PreferencePair } from '../src/reward/preferences.ts';
 import { makePrompt } from '../src/workbench/task.ts';
 import { exampleBatch } from '../src/workbench/train.ts';
 import { tokenize, VOCAB_SIZE } from '../src/workbench/vocab.ts';
+import { BACKENDS_UNDER_TEST, onBackendWithoutLeaks } from './support/backends.ts';
 
 const tidy = (body: () => void) => tf.tidy(body);
 const softplus = (z: number) => Math.log1p(Math.exp(z));
@@ -28,20 +28,17 @@ const PAIRS: PreferencePair[] = [
   { prompt: makePrompt([2, 0, 2, 5]), chosen: tokenize('0225$'), rejected: tokenize('022$') },
 ];
 
-for (const backend of ['wasm', 'cpu'] as const) {
+for (const backend of BACKENDS_UNDER_TEST) {
   describe(`on ${backend}`, () => {
+    onBackendWithoutLeaks(backend);
     let model: Gpt;
-    let start: number;
 
-    beforeAll(async () => {
-      await useBackend(backend);
-      start = tf.memory().numTensors;
+    beforeAll(() => {
       model = createGpt({ vocabSize: VOCAB_SIZE, contextLength: 12, dModel: 8, nHeads: 2, nLayers: 1 }, new Rng(0));
     });
 
     afterAll(() => {
       disposeGpt(model);
-      expect(tf.memory().numTensors).toBe(start);
     });
 
     test('DPO loss: ln 2 at h = 0, for any β; its gradient pushes h up', () => tidy(() => {

@@ -7,10 +7,10 @@ import { gaussianEstimates, gaussianExact } from '../src/kl/gaussian.ts';
 import { policyGradientLoss } from '../src/kl/policy-gradient.ts';
 import { advantages, returnsToGo, shapedRewards } from '../src/kl/shaped-reward.ts';
 import { compareToReference, exactTokenKl, pickTargets } from '../src/kl/token-kl.ts';
-import { useBackend } from '../src/runtime/backend.ts';
 import { makeBatch, maskTensor, tokensTensor } from '../src/runtime/batch.ts';
 import { cloneGpt, createGpt, disposeGpt, type Gpt } from '../src/runtime/model.ts';
 import { Rng } from '../src/runtime/random.ts';
+import { BACKENDS_UNDER_TEST, onBackendWithoutLeaks } from './support/backends.ts';
 
 describe('k1, k2, k3', () => {
   test('on fixed values of log r', () => {
@@ -114,20 +114,17 @@ describe('shaped rewards', () => {
   });
 });
 
-for (const backend of ['wasm', 'cpu'] as const) {
+for (const backend of BACKENDS_UNDER_TEST) {
   describe(`on ${backend}`, () => {
-    let start: number;
+    onBackendWithoutLeaks(backend);
     let model: Gpt;
 
-    beforeAll(async () => {
-      await useBackend(backend);
-      start = tf.memory().numTensors;
+    beforeAll(() => {
       model = createGpt({ vocabSize: 5, contextLength: 6, dModel: 8, nHeads: 2, nLayers: 1 }, new Rng(0));
     });
 
     afterAll(() => {
       disposeGpt(model);
-      expect(tf.memory().numTensors).toBe(start);
     });
 
     test('the REINFORCE loss sums over tokens and averages over sequences', () =>

@@ -6,13 +6,13 @@ import { clippedSurrogate, clippedValueLoss, reduce } from '../src/ppo/losses.ts
 import { collectExperience, copyScalarModel, criticValues, policyOutputs, shapedRewards } from '../src/ppo/experience.ts';
 import { gptShapes, llama7bShapes, loraParams, memoryBill } from '../src/ppo/memory.ts';
 import { trainPpo } from '../src/ppo/trainer.ts';
-import { useBackend } from '../src/runtime/backend.ts';
 import { tokenLogProbs } from '../src/runtime/logprob.ts';
 import { cloneGpt, createGpt, disposeGpt } from '../src/runtime/model.ts';
 import { Rng } from '../src/runtime/random.ts';
 import { createScalarModel, disposeScalarModel, scalarOutputs } from '../src/runtime/scalar.ts';
 import { GPT_CONFIG } from '../src/workbench/base.ts';
 import { trainingPrompts } from '../src/workbench/rollout.ts';
+import { BACKENDS_UNDER_TEST, onBackendWithoutLeaks } from './support/backends.ts';
 
 const close = (xs: number[][], ys: number[][]) =>
   expect(xs).toEqual(ys.map((row) => row.map((y) => expect.closeTo(y, 6))));
@@ -81,18 +81,11 @@ describe('memory', () => {
   });
 });
 
-for (const backend of ['wasm', 'cpu'] as const) {
+for (const backend of BACKENDS_UNDER_TEST) {
   describe(`on ${backend}`, () => {
-    let start: number;
+    onBackendWithoutLeaks(backend);
 
-    beforeAll(async () => {
-      await useBackend(backend);
-      start = tf.memory().numTensors;
-    });
 
-    afterAll(() => {
-      expect(tf.memory().numTensors).toBe(start);
-    });
 
     test('reduce: the token mean weights long sequences more than the sequence mean', () => tf.tidy(() => {
       const x = tf.tensor2d([[1, 2, 3], [10, 99, 99]]);

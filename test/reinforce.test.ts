@@ -2,13 +2,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Adam } from '../src/runtime/adam.ts';
-import { useBackend } from '../src/runtime/backend.ts';
 import { makeBatch, maskTensor, tokensTensor } from '../src/runtime/batch.ts';
 import { sequenceLogProb } from '../src/runtime/logprob.ts';
 import { cloneGpt, countParams, createGpt, disposeGpt, type Gpt } from '../src/runtime/model.ts';
 import { Rng } from '../src/runtime/random.ts';
 import { trainStep } from '../src/runtime/train.ts';
 import { advantagesOf, gradientVector, leaveOneOutBaseline, reinforceLoss } from '../src/policy/reinforce.ts';
+import { BACKENDS_UNDER_TEST, onBackendWithoutLeaks } from './support/backends.ts';
 
 describe('the leave-one-out baseline', () => {
   test('by hand, and B/(B−1) times the batch-mean advantage', () => {
@@ -21,15 +21,13 @@ describe('the leave-one-out baseline', () => {
 
 const ln5 = Math.log(5);
 
-for (const backend of ['wasm', 'cpu'] as const) {
+for (const backend of BACKENDS_UNDER_TEST) {
   describe(`REINFORCE on ${backend}`, () => {
+    onBackendWithoutLeaks(backend);
     let model: Gpt;
     let flat: Gpt; // zero head: every log-probability is −ln 5
-    let start: number;
 
-    beforeAll(async () => {
-      await useBackend(backend);
-      start = tf.memory().numTensors;
+    beforeAll(() => {
       model = createGpt({ vocabSize: 5, contextLength: 6, dModel: 8, nHeads: 2, nLayers: 1 }, new Rng(0));
       flat = cloneGpt(model);
       tf.tidy(() => flat.params.head.assign(tf.zerosLike(flat.params.head)));
@@ -38,7 +36,6 @@ for (const backend of ['wasm', 'cpu'] as const) {
     afterAll(() => {
       disposeGpt(model);
       disposeGpt(flat);
-      expect(tf.memory().numTensors).toBe(start);
     });
 
     // prompt [0, 1]; responses [2, 3] (two tokens, score 1) and [4] (one token, score 0)

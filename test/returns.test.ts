@@ -1,11 +1,11 @@
 // Unit tests of chapter 02's returns (src/rl/returns.ts) on hand-computed values, on every backend.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { useBackend } from '../src/runtime/backend.ts';
 import { makeBatch, maskTensor } from '../src/runtime/batch.ts';
 import { Rng } from '../src/runtime/random.ts';
 import { discountedReturns } from '../src/rl/reinforce.ts';
 import { discountMatrix, discountedReturnsBatch, lastTokenMask, sequenceReturns, terminalRewards } from '../src/rl/returns.ts';
+import { BACKENDS_UNDER_TEST, onBackendWithoutLeaks } from './support/backends.ts';
 
 /** Compare nested arrays of numbers to `digits` decimals. */
 function expectClose(actual: number[][], expected: number[][], digits = 6) {
@@ -24,14 +24,9 @@ describe('the backward recursion (chapter 01) on a terminal score', () => {
   });
 });
 
-for (const backend of ['wasm', 'cpu'] as const) {
+for (const backend of BACKENDS_UNDER_TEST) {
   describe(`returns on ${backend}`, () => {
-    let start: number;
-    beforeAll(async () => {
-      await useBackend(backend);
-      start = tf.memory().numTensors;
-    });
-    afterAll(() => expect(tf.memory().numTensors).toBe(start));
+    onBackendWithoutLeaks(backend);
 
     test('the discount matrix by hand', () => {
       const D = tf.tidy(() => discountMatrix(3, 0.5));

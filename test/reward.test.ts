@@ -6,7 +6,6 @@ import { bradleyTerryLoss } from '../src/reward/bradley-terry.ts';
 import { rewardOf, scoreAnswers, scoreBatch } from '../src/reward/model.ts';
 import { preferencePairs, type PreferencePair } from '../src/reward/preferences.ts';
 import { preferenceAccuracy, trainRewardModel } from '../src/reward/train.ts';
-import { useBackend } from '../src/runtime/backend.ts';
 import { tokensTensor } from '../src/runtime/batch.ts';
 import { createGpt, disposeGpt, type Gpt } from '../src/runtime/model.ts';
 import { Rng } from '../src/runtime/random.ts';
@@ -15,23 +14,21 @@ import { GPT_CONFIG } from '../src/workbench/base.ts';
 import { idealAnswer, makePrompt, trueScore } from '../src/workbench/task.ts';
 import { exampleBatch } from '../src/workbench/train.ts';
 import { EOS } from '../src/workbench/vocab.ts';
+import { BACKENDS_UNDER_TEST, onBackendWithoutLeaks } from './support/backends.ts';
 
 const silent = { tick() {}, done() {} };
 
-for (const backend of ['wasm', 'cpu'] as const) {
+for (const backend of BACKENDS_UNDER_TEST) {
   describe(`on ${backend}`, () => {
-    let start: number;
+    onBackendWithoutLeaks(backend);
     let body: Gpt;
 
-    beforeAll(async () => {
-      await useBackend(backend);
-      start = tf.memory().numTensors;
+    beforeAll(() => {
       body = createGpt({ ...GPT_CONFIG, dModel: 8, nHeads: 2, nLayers: 1 }, new Rng(0));
     });
 
     afterAll(() => {
       disposeGpt(body);
-      expect(tf.memory().numTensors).toBe(start);
     });
 
     test('Bradley–Terry loss by hand: equal rewards cost ln 2; a margin of 1 costs ln(1 + e^{−1})', () =>

@@ -2,7 +2,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Adam } from '../src/runtime/adam.ts';
-import { useBackend } from '../src/runtime/backend.ts';
 import { makeBatch, maskTensor, tokensTensor } from '../src/runtime/batch.ts';
 import { linear } from '../src/runtime/linear.ts';
 import { nllLoss, sequenceLogProb, tokenLogProbs } from '../src/runtime/logprob.ts';
@@ -11,6 +10,7 @@ import { createScalarModel, disposeScalarModel, scalarOutputs, scalarParams } fr
 import { Rng } from '../src/runtime/random.ts';
 import { generate } from '../src/runtime/sample.ts';
 import { trainStep } from '../src/runtime/train.ts';
+import { BACKENDS_UNDER_TEST, onBackendWithoutLeaks } from './support/backends.ts';
 
 /** Run a test body in a tf.tidy, so the tensors it makes along the way are freed. */
 const tidy = (body: () => void) => tf.tidy(body);
@@ -58,20 +58,17 @@ describe('makeBatch', () => {
   });
 });
 
-for (const backend of ['wasm', 'cpu'] as const) {
+for (const backend of BACKENDS_UNDER_TEST) {
   describe(`on ${backend}`, () => {
+    onBackendWithoutLeaks(backend);
     let model: Gpt;
-    let start: number;
 
-    beforeAll(async () => {
-      await useBackend(backend);
-      start = tf.memory().numTensors;
+    beforeAll(() => {
       model = createGpt({ vocabSize: 5, contextLength: 6, dModel: 8, nHeads: 2, nLayers: 1 }, new Rng(0));
     });
 
     afterAll(() => {
       disposeGpt(model);
-      expect(tf.memory().numTensors).toBe(start);
     });
 
     test('a snapshot restores the same model', () => tidy(() => {

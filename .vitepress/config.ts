@@ -4,6 +4,7 @@ import { defineConfig } from 'vitepress'
 import { readChapters, sidebar, nonChapterFiles } from './chapters.ts'
 import { claimsPlugin } from './markdown/claims.ts'
 import { fencesPlugin, chunkId } from './markdown/fences.ts'
+import { figuresPlugin } from './markdown/figures.ts'
 import { repoLinksPlugin } from './markdown/links.ts'
 
 /** The book's repository. Placeholder: set it once here; edit links, source links and the GitHub icon follow. */
@@ -32,6 +33,7 @@ export default defineConfig({
     config(md) {
       md.use(claimsPlugin)
       md.use(fencesPlugin)
+      md.use(figuresPlugin)
       md.use(repoLinksPlugin, REPO_URL, REPO_BRANCH)
     },
     codeTransformers: [

@@ -9,6 +9,7 @@ import { checkClaim, matchOutputs, readChecks } from '../scripts/claims/index.ts
 import { chapterFiles, loadChapterMain, ROOT } from '../scripts/run-chapter.ts';
 import { currentBackend } from '../src/runtime/backend.ts';
 import { recordingRun } from '../scripts/terminal-run.ts';
+import { compareResults, readRecord } from '../scripts/records/index.ts';
 
 /** A chapter may take this long on the slowest backend (cpu). */
 const CHAPTER_TIMEOUT_MS = 15 * 60 * 1000;
@@ -54,11 +55,28 @@ for (const path of chapterFiles()) {
 
     for (const claim of checks.claims) {
       test(`line ${claim.line}: \`${claim.raw}\``, () => {
+        if (claim.chapter) {
+          // A claim about another chapter: checked against that chapter's record,
+          // which the other chapter's own test keeps equal to what it returns.
+          const problem = checkClaim(claim, readRecord(ROOT, claim.chapter).results);
+          if (problem) expect.fail(`${problem} (in the recorded results of ${claim.chapter})`);
+          return;
+        }
         if (failure) throw new Error(`${file}: the program failed, so the claim cannot be checked`);
         const problem = checkClaim(claim, results);
         if (problem) expect.fail(problem);
       });
     }
+
+    test('returns what its record says (chapters/public/results)', (context) => {
+      if (failure) throw new Error(`${file}: the program failed`);
+      const record = readRecord(ROOT, file);
+      const backend = currentBackend() ?? 'none';
+      // A record holds one backend's numbers; others differ in the last digits.
+      if (record.backend !== backend) context.skip(`recorded on ${record.backend}; this run is on ${backend}`);
+      const differences = compareResults(record.results, results);
+      expect(differences, `${file} no longer returns its recorded results: run pnpm record ${file}`).toEqual([]);
+    });
 
     test('shows output that its program prints', () => {
       if (failure) throw new Error(`${file}: the program failed`);

@@ -63,7 +63,7 @@ describe('parsing claims', () => {
     expect(checks.errors[0]).toMatch(/^chapters\/01-rl-basics\.md:1:3: malformed claim `0\.93 @q\.\.rate`: q\.\.rate is not a path/);
     expect(checks.errors[1]).toContain('0.9.3 is not a number');
     expect(checks.errors[2]).toContain('±x is not a tolerance');
-    expect(checks.errors[3]).toContain('expected `<number>[%] @<path>');
+    expect(checks.errors[3]).toContain('expected `<number>[%] @[<chapter>:]<path>');
   });
 
   it('reads numbers as written', () => {
@@ -261,5 +261,20 @@ describe('numbers set as inline code', () => {
   it('are stray unless they are claims; tokens and code are not', () => {
     const checks = readChecks('chapters/09-x.md', '# X\n\nscores `1.76` and `-0.50`, `97%`, but `1134$`, `3e-5 @lr`, `f(0.5)` and `0.9 @a`.\n');
     expect(checks.stray.map((s) => s.text)).toEqual(['1.76', '-0.50', '97%']);
+  });
+});
+
+describe('claims about another chapter', () => {
+  it('reads the chapter before the colon, and the path after it', () => {
+    const claim = claimOf('0.87 @04-on-off-policy:ppo.finalScore ±0.03');
+    expect(claim).toMatchObject({ chapter: '04-on-off-policy', path: 'ppo.finalScore', value: 0.87, tolerance: 0.03 });
+  });
+
+  it('has no chapter when the path names none', () => {
+    expect(claimOf('0.87 @ppo.finalScore').chapter).toBeUndefined();
+  });
+
+  it.each(['0.87 @4-ppo:x', '0.87 @04-PPO:x', '0.87 @04-ppo:', '0.87 @:x'])('rejects `%s`', (code) => {
+    expect(parseClaim(code).kind).toBe('error');
   });
 });

@@ -23,6 +23,11 @@ describe('claims', () => {
       '<span class="claim" title="checked by test: results.q.rate (±0.005)" data-claim="q.rate">0.93</span>',
     )
   })
+  it('says which chapter\'s record a claim about another chapter is checked against', () => {
+    expect(renderClaim(parseClaim('0.87 @04-ppo:ppo.score ±0.03')!)).toBe(
+      '<span class="claim" title="checked by test: the recorded results of chapter 04-ppo: ppo.score (±0.03)" data-claim="04-ppo:ppo.score">0.87</span>',
+    )
+  })
 })
 
 describe('fence info strings', () => {

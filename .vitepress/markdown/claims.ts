@@ -16,6 +16,8 @@ export interface Claim {
   text: string
   /** The path under `results`, e.g. `qlearning.successRate`. */
   path: string
+  /** Another chapter whose recorded results the path points into, e.g. `04-on-off-policy`. */
+  chapter?: string
   /** The tolerance for people, in the unit the number is written in: `0.005`, or `0.5%` on a percentage. */
   tolerance: string
 }
@@ -30,7 +32,12 @@ export function parseClaim(content: string): Claim | null {
   if (claim.kind !== 'claim') return null
   const percent = claim.number.endsWith('%')
   const tolerance = Number((percent ? claim.tolerance * 100 : claim.tolerance).toPrecision(6))
-  return { text: claim.number, path: claim.path, tolerance: `${tolerance}${percent ? '%' : ''}` }
+  return {
+    text: claim.number,
+    path: claim.path,
+    ...(claim.chapter && { chapter: claim.chapter }),
+    tolerance: `${tolerance}${percent ? '%' : ''}`,
+  }
 }
 
 const escapeHtml = (s: string): string =>
@@ -49,9 +56,11 @@ export function displayNumber(text: string): string {
 
 /** The HTML for one claim. */
 export function renderClaim(claim: Claim): string {
-  const title = `checked by test: results.${claim.path} (±${claim.tolerance})`
+  const where = claim.chapter ? `the recorded results of chapter ${claim.chapter}: ` : 'results.'
+  const title = `checked by test: ${where}${claim.path} (±${claim.tolerance})`
+  const target = claim.chapter ? `${claim.chapter}:${claim.path}` : claim.path
   return (
-    `<span class="claim" title="${escapeHtml(title)}" data-claim="${escapeHtml(claim.path)}">` +
+    `<span class="claim" title="${escapeHtml(title)}" data-claim="${escapeHtml(target)}">` +
     `${displayNumber(claim.text)}</span>`
   )
 }

@@ -46,6 +46,7 @@ export function readChecks(file: string, input: string): ChapterChecks {
       raw: node.value,
       value: parsed.value,
       path: parsed.path,
+      ...(parsed.chapter && { chapter: parsed.chapter }),
       tolerance: parsed.tolerance,
     };
     checks.claims.push(claim);

@@ -14,6 +14,8 @@ export interface Claim {
   value: number;
   /** Where in the results of `main`: `qlearning.successRate`, `a.b[2]`. */
   path: string;
+  /** Another chapter whose recorded results the path points into (`04-on-off-policy`); absent for the claim's own chapter. */
+  chapter?: string;
   /** Largest allowed absolute difference, in the unit of `value`. */
   tolerance: number;
 }

@@ -1,0 +1,28 @@
+// `pnpm record [01 05 …]`: run chapters (all by default) in book order, in one process,
+// and save what each program returns as its record, chapters/public/results/NN-name.json.
+import { basename, relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import { currentBackend } from '../src/runtime/backend.ts';
+import { asJson, writeRecord } from './records/index.ts';
+import { chapterFiles, findChapter, loadChapterMain, ROOT } from './run-chapter.ts';
+import { terminalRun } from './terminal-run.ts';
+
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: { backend: { type: 'string', short: 'b' }, help: { type: 'boolean', short: 'h' } },
+});
+if (values.help) {
+  console.error('usage: pnpm record [chapter …] [--backend node|wasm|cpu]   (default: every chapter)');
+  process.exit(0);
+}
+if (values.backend) process.env.RLHF_BACKEND = values.backend;
+
+const chapters = positionals.length ? positionals.map(findChapter) : chapterFiles();
+for (const chapter of chapters) {
+  const main = await loadChapterMain(chapter);
+  const quiet = { ...terminalRun(), log: () => {} };
+  const start = performance.now();
+  const results = await main(quiet);
+  const path = writeRecord(ROOT, { chapter: basename(chapter, '.md'), backend: currentBackend() ?? 'none', results: asJson(results) });
+  console.error(`${relative(ROOT, path)}: ${((performance.now() - start) / 1000).toFixed(1)} s on ${currentBackend() ?? 'no backend'}`);
+}

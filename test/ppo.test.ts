@@ -1,6 +1,6 @@
 // Unit tests of chapter 04's PPO pieces on hand-computed values, on both backends.
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { gae, maskedWhiten } from '../src/ppo/gae.ts';
 import { clippedSurrogate, clippedValueLoss, reduce } from '../src/ppo/losses.ts';
 import { collectExperience, copyScalarModel, criticValues, policyOutputs, shapedRewards } from '../src/ppo/experience.ts';

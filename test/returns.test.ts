@@ -1,6 +1,6 @@
 // Unit tests of chapter 02's returns (src/rl/returns.ts) on hand-computed values, on every backend.
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { makeBatch, maskTensor } from '../src/runtime/batch.ts';
 import { Rng } from '../src/runtime/random.ts';
 import { discountedReturns } from '../src/rl/reinforce.ts';

@@ -30,6 +30,8 @@ export interface Chapter {
   /** The site path (clean URL). */
   link: string
   title: string
+  /** One sentence on what the chapter teaches: its front matter's `description`. */
+  description: string
 }
 
 /** The YAML front matter of a Markdown source, or `{}`. */
@@ -57,7 +59,8 @@ export function readChapters(dir: string): Chapter[] {
       const fm = frontMatter(source)
       const heading = /^#\s+(.+)$/m.exec(source.replace(/^---[\s\S]*?\n---/, ''))?.[1]
       const title = typeof fm.title === 'string' ? fm.title : (heading?.trim() ?? file.replace(/^\d{2}-|\.md$/g, ''))
-      return { number: Number(nn), nn, file, link: '/' + file.replace(/\.md$/, ''), title }
+      const description = typeof fm.description === 'string' ? fm.description : ''
+      return { number: Number(nn), nn, file, link: '/' + file.replace(/\.md$/, ''), title, description }
     })
 }
 
@@ -95,4 +98,19 @@ export function nonChapterFiles(dir: string): string[] {
   }
   walk('')
   return out
+}
+
+/** The book's map for the home page: every part, with its chapters (none yet for a part still to come). */
+export interface MapPart {
+  text: string
+  chapters: Pick<Chapter, 'nn' | 'title' | 'link' | 'description'>[]
+}
+
+export function chapterMap(chapters: Chapter[]): MapPart[] {
+  return PARTS.map((part) => ({
+    text: part.text,
+    chapters: chapters
+      .filter((c) => c.number >= part.from && c.number <= part.to)
+      .map(({ nn, title, link, description }) => ({ nn, title, link, description })),
+  }))
 }

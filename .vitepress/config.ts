@@ -1,11 +1,13 @@
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { defineConfig } from 'vitepress'
-import { readChapters, sidebar, nonChapterFiles } from './chapters.ts'
+import { defineConfigWithTheme, type DefaultTheme } from 'vitepress'
+import { chapterMap, readChapters, sidebar, nonChapterFiles, type MapPart } from './chapters.ts'
 import { claimsPlugin } from './markdown/claims.ts'
 import { fencesPlugin, chunkId } from './markdown/fences.ts'
 import { figuresPlugin } from './markdown/figures.ts'
 import { repoLinksPlugin } from './markdown/links.ts'
+import { runBoxPlugin } from './markdown/run-box.ts'
+import { mathPlugin } from './markdown/math.ts'
 
 /** The book's repository. Placeholder: set it once here; edit links, source links and the GitHub icon follow. */
 export const REPO_URL = 'https://github.com/OWNER/rlhf-executed'
@@ -18,7 +20,10 @@ const chapters = readChapters(srcDir)
 /** A line of code that is only a chunk reference, `// <<name>>`. */
 const CHUNK_REF_RE = /^\s*\/\/\s*<<(.+)>>\s*$/
 
-export default defineConfig({
+/** The default theme's settings, and the book's map for the home page. */
+export type BookThemeConfig = DefaultTheme.Config & { chapterMap: MapPart[] }
+
+export default defineConfigWithTheme<BookThemeConfig>({
   title: 'RLHF, Executed',
   description: 'An executable textbook of LLM alignment, in TypeScript',
   lang: 'en',
@@ -27,14 +32,21 @@ export default defineConfig({
   srcExclude: ['**/README.md', ...nonChapterFiles(srcDir)],
   cleanUrls: true,
   lastUpdated: false,
+  head: [['link', { rel: 'icon', type: 'image/svg+xml', href: '/favicon.svg' }]],
+
+  vite: {
+    // The Run button's worker loads each chapter's program as a chunk of its own.
+    worker: { format: 'es' },
+  },
 
   markdown: {
-    math: true, // markdown-it-mathjax3: $...$ and $$...$$ rendered to SVG at build time
     config(md) {
-      md.use(claimsPlugin)
+      md.use(mathPlugin, srcDir) // KaTeX, at build time (.vitepress/markdown/math.ts)
+      md.use(claimsPlugin, srcDir)
       md.use(fencesPlugin)
       md.use(figuresPlugin)
       md.use(repoLinksPlugin, REPO_URL, REPO_BRANCH)
+      md.use(runBoxPlugin, root)
     },
     codeTransformers: [
       {
@@ -90,6 +102,8 @@ export default defineConfig({
       { text: 'Source', link: REPO_URL },
     ],
     sidebar: sidebar(chapters),
+    // Not VitePress's: read by the home page's <ChapterMap /> (.vitepress/theme/ChapterMap.vue).
+    chapterMap: chapterMap(chapters),
     outline: { level: [2, 3], label: 'In this chapter' },
     docFooter: { prev: 'Previous chapter', next: 'Next chapter' },
     editLink: {

@@ -19,13 +19,15 @@ describe('claims', () => {
   it('renders a plain number with a title naming the result', () => {
     expect(displayNumber('-1.5e-3')).toBe('\u22121.5×10<sup>\u22123</sup>')
     expect(displayNumber('2e+4')).toBe('2×10<sup>4</sup>')
-    expect(renderClaim(parseClaim('0.93 @q.rate')!)).toBe(
-      '<span class="claim" title="checked by test: results.q.rate (±0.005)" data-claim="q.rate">0.93</span>',
+    expect(renderClaim(parseClaim('0.93 @q.rate')!, '0.93 @q.rate', { file: 'chapters/01-x.md', line: 42 })).toBe(
+      '<span class="claim" title="checked by test/chapters.test.ts › chapters/01-x.md › line 42: results.q.rate within ±0.005"' +
+        ' data-claim="q.rate" data-raw="0.93 @q.rate">0.93</span>',
     )
   })
   it('says which chapter\'s record a claim about another chapter is checked against', () => {
-    expect(renderClaim(parseClaim('0.87 @04-ppo:ppo.score ±0.03')!)).toBe(
-      '<span class="claim" title="checked by test: the recorded results of chapter 04-ppo: ppo.score (±0.03)" data-claim="04-ppo:ppo.score">0.87</span>',
+    expect(renderClaim(parseClaim('0.87 @04-ppo:ppo.score ±0.03')!, '0.87 @04-ppo:ppo.score ±0.03')).toBe(
+      '<span class="claim" title="checked by test/chapters.test.ts: the recorded results of chapter 04-ppo, ppo.score within ±0.03"' +
+        ' data-claim="04-ppo:ppo.score" data-raw="0.87 @04-ppo:ppo.score ±0.03">0.87</span>',
     )
   })
 })

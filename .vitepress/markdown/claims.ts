@@ -4,10 +4,14 @@
  * A chapter writes a stated number as inline code, `0.93 @qlearning.successRate`
  * (optionally `93% @x ±2%`), and the test suite checks it against
  * `results.qlearning.successRate` of the chapter's `main`. On the site it reads
- * as a plain number with a discreet dotted underline; hovering shows what checks it.
+ * as a plain number with a discreet dotted underline; hovering names the test that
+ * checks it (`test/chapters.test.ts › chapters/01-rl-basics.md › line 42`).
  * Inline code that is not a claim is left alone.
  */
+import fs from 'node:fs'
+import path from 'node:path'
 import type { MarkdownRenderer } from 'vitepress'
+import { readChecks } from '../../scripts/claims/read.ts'
 import { parseClaim as readClaim } from '../../scripts/claims/claim.ts'
 
 /** A claim as the site shows it. */
@@ -54,23 +58,67 @@ export function displayNumber(text: string): string {
   return shown + percent
 }
 
-/** The HTML for one claim. */
-export function renderClaim(claim: Claim): string {
-  const where = claim.chapter ? `the recorded results of chapter ${claim.chapter}: ` : 'results.'
-  const title = `checked by test: ${where}${claim.path} (±${claim.tolerance})`
+/** Where a claim is checked: the test that checks it, as the test runner names it. */
+export interface ClaimSite {
+  /** The chapter, as the claims suite names it: `chapters/05-dpo.md`. */
+  file: string
+  line: number
+}
+
+/**
+ * The HTML for one claim: the number, a hover naming the test that checks it, and
+ * the claim as written (`data-raw`), which the Run button compares with a run in the browser.
+ */
+export function renderClaim(claim: Claim, raw: string, site?: ClaimSite): string {
+  const test = site ? `test/chapters.test.ts › ${site.file} › line ${site.line}` : 'test/chapters.test.ts'
+  const against = claim.chapter ? `the recorded results of chapter ${claim.chapter}, ${claim.path}` : `results.${claim.path}`
+  const title = `checked by ${test}: ${against} within ±${claim.tolerance}`
   const target = claim.chapter ? `${claim.chapter}:${claim.path}` : claim.path
   return (
-    `<span class="claim" title="${escapeHtml(title)}" data-claim="${escapeHtml(target)}">` +
+    `<span class="claim" title="${escapeHtml(title)}" data-claim="${escapeHtml(target)}" data-raw="${escapeHtml(raw)}">` +
     `${displayNumber(claim.text)}</span>`
   )
 }
 
+/**
+ * The claims of a chapter with their lines, read by the claims suite's own reader, to be
+ * matched in document order with the code spans markdown-it renders (by their text, so that
+ * a claim written twice is matched occurrence by occurrence). Cached by file and content.
+ */
+const sitesCache = new Map<string, { source: string; byRaw: Map<string, ClaimSite[]> }>()
+
+function claimSites(srcDir: string, relativePath: string): Map<string, ClaimSite[]> {
+  const file = `chapters/${relativePath}`
+  let source = ''
+  try {
+    source = fs.readFileSync(path.join(srcDir, relativePath), 'utf8')
+  } catch {
+    return new Map()
+  }
+  const cached = sitesCache.get(file)
+  if (cached?.source === source) return cached.byRaw
+  const byRaw = new Map<string, ClaimSite[]>()
+  for (const claim of readChecks(file, source).claims) {
+    const list = byRaw.get(claim.raw) ?? []
+    list.push({ file, line: claim.line })
+    byRaw.set(claim.raw, list)
+  }
+  sitesCache.set(file, { source, byRaw })
+  return byRaw
+}
+
 /** markdown-it plugin: render claim code spans with `renderClaim`, all other inline code as before. */
-export function claimsPlugin(md: MarkdownRenderer): void {
+export function claimsPlugin(md: MarkdownRenderer, srcDir: string): void {
   const fallback = md.renderer.rules.code_inline
   md.renderer.rules.code_inline = (tokens, idx, options, env, self) => {
-    const claim = parseClaim(tokens[idx]!.content)
-    if (claim) return renderClaim(claim)
-    return fallback ? fallback(tokens, idx, options, env, self) : self.renderToken(tokens, idx, options)
+    const raw = tokens[idx]!.content
+    const claim = parseClaim(raw)
+    if (!claim) return fallback ? fallback(tokens, idx, options, env, self) : self.renderToken(tokens, idx, options)
+    const state = env as { relativePath?: string; claimsSeen?: Map<string, number> }
+    const seen = (state.claimsSeen ??= new Map())
+    const count = seen.get(raw) ?? 0
+    seen.set(raw, count + 1)
+    const site = state.relativePath ? claimSites(srcDir, state.relativePath).get(raw)?.[count] : undefined
+    return renderClaim(claim, raw, site)
   }
 }

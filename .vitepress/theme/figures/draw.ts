@@ -80,11 +80,16 @@ export function readPalette(element: Element): Palette {
 }
 
 /**
- * Draw `spec` on `canvas` from the record at `url`: the chart, and the backend
- * that produced the numbers. Throws an Error saying what is wrong.
+ * Draw `spec` on `canvas` from the record at `source` (a URL), or from results in hand
+ * (a run in this browser): the chart, and the backend that produced the numbers.
+ * Throws an Error saying what is wrong.
  */
-export async function drawFigure(canvas: HTMLCanvasElement, spec: FigureSpec, url: string): Promise<{ chart: Chart; backend: string }> {
-  const record = await fetchRecord(url)
+export async function drawFigure(
+  canvas: HTMLCanvasElement,
+  spec: FigureSpec,
+  source: string | SiteRecord,
+): Promise<{ chart: Chart; backend: string }> {
+  const record = typeof source === 'string' ? await fetchRecord(source) : source
   const resolved = figureData(spec, record.results)
   if (!resolved.ok) throw new Error(resolved.errors.join('\n'))
   const palette = readPalette(canvas)

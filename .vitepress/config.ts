@@ -8,6 +8,7 @@ import { figuresPlugin } from './markdown/figures.ts'
 import { repoLinksPlugin } from './markdown/links.ts'
 import { runBoxPlugin } from './markdown/run-box.ts'
 import { mathPlugin } from './markdown/math.ts'
+import { currentCheckpoints } from '../scripts/checkpoints.ts'
 
 /** The book's repository. Placeholder: set it once here; edit links, source links and the GitHub icon follow. */
 export const REPO_URL = 'https://github.com/OWNER/rlhf-executed'
@@ -20,8 +21,12 @@ const chapters = readChapters(srcDir)
 /** A line of code that is only a chunk reference, `// <<name>>`. */
 const CHUNK_REF_RE = /^\s*\/\/\s*<<(.+)>>\s*$/
 
-/** The default theme's settings, and the book's map for the home page. */
-export type BookThemeConfig = DefaultTheme.Config & { chapterMap: MapPart[] }
+/**
+ * The default theme's settings, the book's map for the home page, and the checkpoints
+ * (chapters/public/checkpoints) made by the code this site is built from: only those
+ * may stand in for training in the reader's browser.
+ */
+export type BookThemeConfig = DefaultTheme.Config & { chapterMap: MapPart[]; checkpoints: string[] }
 
 export default defineConfigWithTheme<BookThemeConfig>({
   title: 'RLHF, Executed',
@@ -104,6 +109,7 @@ export default defineConfigWithTheme<BookThemeConfig>({
     sidebar: sidebar(chapters),
     // Not VitePress's: read by the home page's <ChapterMap /> (.vitepress/theme/ChapterMap.vue).
     chapterMap: chapterMap(chapters),
+    checkpoints: currentCheckpoints(root),
     outline: { level: [2, 3], label: 'In this chapter' },
     docFooter: { prev: 'Previous chapter', next: 'Next chapter' },
     editLink: {

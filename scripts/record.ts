@@ -1,8 +1,12 @@
 // `pnpm record [01 05 …]`: run chapters (all by default) in book order, in one process,
-// and save what each program returns as its record, chapters/public/results/NN-name.json.
+// and save what each program returns as its record, chapters/public/results/NN-name.json,
+// and what it keeps (the base models, trained afresh) as a checkpoint shipped with the
+// book, chapters/public/checkpoints/KEY.json.
 import { basename, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { currentBackend } from '../src/runtime/backend.ts';
+import type { Value } from '../src/runtime/run.ts';
+import { writeCheckpoint } from './checkpoints.ts';
 import { asJson, writeRecord } from './records/index.ts';
 import { chapterFiles, findChapter, loadChapterMain, ROOT } from './run-chapter.ts';
 import { terminalRun } from './terminal-run.ts';
@@ -20,7 +24,11 @@ if (values.backend) process.env.RLHF_BACKEND = values.backend;
 const chapters = positionals.length ? positionals.map(findChapter) : chapterFiles();
 for (const chapter of chapters) {
   const main = await loadChapterMain(chapter);
-  const quiet = { ...terminalRun(), log: () => {} };
+  const keep = {
+    read: () => undefined, // a record is made from scratch
+    write: (key: string, value: Value) => console.error(`${relative(ROOT, writeCheckpoint(ROOT, key, value))}: written`),
+  };
+  const quiet = { ...terminalRun(), log: () => {}, keep };
   const start = performance.now();
   const results = await main(quiet);
   const path = writeRecord(ROOT, { chapter: basename(chapter, '.md'), backend: currentBackend() ?? 'none', results: asJson(results) });

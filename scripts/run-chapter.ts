@@ -54,7 +54,7 @@ export async function runChapter(chapterPath: string): Promise<void> {
   warnIfStale();
   const main = await loadChapterMain(chapterPath);
   const start = performance.now();
-  await main(terminalRun());
+  await main(terminalRun(ROOT));
   const seconds = (performance.now() - start) / 1000;
   console.error(`${relative(ROOT, chapterPath)} ran in ${seconds.toFixed(1)} s`);
 }

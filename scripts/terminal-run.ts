@@ -1,5 +1,6 @@
 import cliProgress from 'cli-progress';
 import type { Progress, Run } from '../src/runtime/run.ts';
+import { fileKeep } from './keep.ts';
 
 const silent: Progress = { tick() {}, done() {} };
 
@@ -35,12 +36,17 @@ function terminalProgress(label: string, total: number): Progress {
   };
 }
 
-/** The Run of a chapter started from a terminal: output on stdout, progress bars on stderr. */
-export function terminalRun(): Run {
+/**
+ * The Run of a chapter started from a terminal: output on stdout, progress bars on stderr,
+ * and what is worth keeping between runs (the base models) under `.cache/keep/`.
+ */
+export function terminalRun(root?: string): Run {
   const bars = wantsBars();
+  const keep = root ? fileKeep(root) : undefined;
   return {
     log: (line) => console.log(line),
     progress: (label, total) => (bars ? terminalProgress(label, total) : silent),
+    ...(keep && { keep }),
   };
 }
 

@@ -7,9 +7,12 @@ import { relative } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { checkClaim, matchOutputs, readChecks } from '../scripts/claims/index.ts';
 import { chapterFiles, loadChapterMain, ROOT } from '../scripts/run-chapter.ts';
-import { currentBackend } from '../src/runtime/backend.ts';
+import { currentBackend, useBackend } from '../src/runtime/backend.ts';
 import { recordingRun } from '../scripts/terminal-run.ts';
 import { compareResults, readRecord } from '../scripts/records/index.ts';
+import { CHECKPOINTS, readCheckpointFile, sourceFingerprint } from '../scripts/checkpoints.ts';
+import { disposeGpt, snapshotGpt } from '../src/runtime/model.ts';
+import { baseModels, toKept } from '../src/workbench/base.ts';
 
 /** A chapter may take this long on the slowest backend (cpu). */
 const CHAPTER_TIMEOUT_MS = 15 * 60 * 1000;
@@ -90,3 +93,20 @@ for (const path of chapterFiles()) {
     });
   });
 }
+
+describe(`the base models shipped in ${CHECKPOINTS}`, () => {
+  test('are what this code trains, bit for bit (else run pnpm record)', async (context) => {
+    const backend = currentBackend() ?? (await useBackend()); // as the chapters chose it
+    const key = `base-models-${backend}-1`;
+    const checkpoint = readCheckpointFile(ROOT, key);
+    // The book ships the base models of its own backend (wasm); others train them.
+    if (!checkpoint && backend !== 'wasm') context.skip(`no checkpoint for ${backend}: its chapters train the base models`);
+    expect(checkpoint, `${CHECKPOINTS}/${key}.json is missing: run pnpm record`).toBeDefined();
+    expect(checkpoint!.code, `${CHECKPOINTS}/${key}.json was made by other code: run pnpm record`).toBe(sourceFingerprint(ROOT, checkpoint!.source));
+    const { pretrained, sft, pretrainLosses, sftLosses } = baseModels(recordingRun(), 1); // as chapter 00 trained them, in this process
+    const trained = toKept({ pretrained: snapshotGpt(pretrained), sft: snapshotGpt(sft), pretrainLosses, sftLosses });
+    disposeGpt(pretrained);
+    disposeGpt(sft);
+    expect(trained, `${CHECKPOINTS}/${key}.json differs from what the code trains: run pnpm record`).toEqual(checkpoint!.value);
+  }, CHAPTER_TIMEOUT_MS);
+});

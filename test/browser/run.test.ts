@@ -5,21 +5,24 @@
 // The page's contract: `.run-box` holds `button.run-button` and a backend
 // `select.run-backend` (default `wasm`); the box's `data-run-state` goes
 // idle → running → done | failed; when done it carries `data-run-checked`,
-// `data-run-passed` and `data-run-seconds`, and each compared `.claim` carries
+// `data-run-passed`, `data-run-seconds` and `data-run-kept`, and each compared `.claim` carries
 // `data-run` (`ok` | `off`) and `data-computed`.
 import { describe, expect, test } from 'vitest';
 import { screenshot, siteForTests, visit } from './support/site.ts';
 
-/** The chapters run in the browser, and how long each may take there. */
+/**
+ * The chapters run in the browser, how long each may take there, and the book's
+ * checkpoints each loads instead of training (05 starts from chapter 00's base models).
+ */
 const CHAPTERS = [
-  { path: '/01-rl-basics', timeout: 90_000 },
-  { path: '/05-dpo', timeout: 180_000 },
+  { path: '/01-rl-basics', timeout: 90_000, kept: '' },
+  { path: '/05-dpo', timeout: 180_000, kept: 'base-models-wasm-1' },
 ];
 
 const site = siteForTests();
 
 describe('the Run button', () => {
-  for (const { path, timeout } of CHAPTERS) {
+  for (const { path, timeout, kept } of CHAPTERS) {
     test(`${path}: runs the chapter in the browser and every stated number it checks holds`, async () => {
       await visit(site, path, async (page) => {
         const box = page.locator('.run-box');
@@ -45,7 +48,8 @@ describe('the Run button', () => {
         const checked = Number(await box.getAttribute('data-run-checked'));
         const passed = Number(await box.getAttribute('data-run-passed'));
         const seconds = Number(await box.getAttribute('data-run-seconds'));
-        console.log(`${path}: ran in the browser in ${seconds.toFixed(1)} s; ${passed} of ${checked} stated numbers hold`);
+        const used = await box.getAttribute('data-run-kept');
+        console.log(`${path}: ran in the browser in ${seconds.toFixed(1)} s; ${passed} of ${checked} stated numbers hold; checkpoints used: ${used || 'none'}`);
         await screenshot(page, `run${path.replace('/', '-')}`, '.run-box');
 
         expect(checked, 'stated numbers compared (data-run-checked)').toBeGreaterThan(0);
@@ -62,6 +66,7 @@ describe('the Run button', () => {
         expect(claims.length, '.claim spans marked data-run').toBe(checked);
         expect(passed, 'data-run-passed').toBe(checked);
         expect(seconds, 'data-run-seconds').toBeGreaterThan(0);
+        expect(used, 'checkpoints used instead of training (data-run-kept)').toBe(kept);
       });
     });
   }

@@ -11,10 +11,15 @@ import type { Results } from '../../../src/runtime/run.ts'
 export const BROWSER_BACKENDS = ['wasm', 'cpu', 'webgl'] as const
 export type BrowserBackend = (typeof BROWSER_BACKENDS)[number]
 
-/** Page → worker: run chapter `chapter` (its file name without `.md`) on `backend`. */
+/**
+ * Page → worker: run chapter `chapter` (its file name without `.md`) on `backend`.
+ * `checkpoints` are the URLs of the book's checkpoints (by key) that the site's own code
+ * made: the worker fetches those of its backend and offers them as `run.keep`.
+ */
 export interface RunRequest {
   chapter: string
   backend: BrowserBackend
+  checkpoints: Record<string, string>
 }
 
 /** Worker → page. `loop` numbers a progress loop of this run, from 0. */
@@ -25,5 +30,6 @@ export type RunEvent =
   /** The loop has done `value` steps; `points` are the statistics steps reported since the last `ticks`. */
   | { type: 'ticks'; loop: number; value: number; points: { step: number; stats: Record<string, number> }[] }
   | { type: 'loopDone'; loop: number }
-  | { type: 'results'; results: Results; seconds: number; backend: string }
+  /** `kept`: the checkpoints the program used instead of computing them, by key. */
+  | { type: 'results'; results: Results; seconds: number; backend: string; kept: string[] }
   | { type: 'failed'; message: string }

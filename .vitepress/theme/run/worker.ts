@@ -14,7 +14,7 @@ import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url'
 import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url'
 import { preferBackend, useBackend } from '../../../src/runtime/backend.ts'
-import type { ChapterMain, Run } from '../../../src/runtime/run.ts'
+import type { ChapterMain, Keep, Run, Value } from '../../../src/runtime/run.ts'
 import type { RunEvent, RunRequest } from './protocol.ts'
 
 /** Every chapter's program, loaded only when its chapter runs. */
@@ -43,10 +43,36 @@ function send(event: RunEvent, now = false): void {
   if (now || performance.now() - lastFlush >= FLUSH_MS) flush()
 }
 
+/**
+ * The book's checkpoints made on `backend` (keys like `base-models-wasm-1`), fetched, as a
+ * read-only `Keep` that notes which keys the program `used`. What a chapter would write
+ * is dropped: the next run starts from the checkpoints again.
+ */
+async function checkpointKeep(urls: Record<string, string>, backend: string): Promise<Keep & { used: string[] }> {
+  const kept = new Map<string, Value>()
+  for (const [key, url] of Object.entries(urls)) {
+    if (!key.split('-').includes(backend)) continue
+    const response = await fetch(url)
+    if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`)
+    kept.set(key, ((await response.json()) as { value: Value }).value)
+  }
+  const used: string[] = []
+  return {
+    used,
+    read: (key) => {
+      const value = kept.get(key)
+      if (value !== undefined && !used.includes(key)) used.push(key)
+      return value
+    },
+    write: () => {},
+  }
+}
+
 /** The `Run` of a chapter in the browser: output and progress become messages. */
-function workerRun(): Run {
+function workerRun(keep: Keep): Run {
   let loops = 0
   return {
+    keep,
     log: (line) => send({ type: 'log', lines: line.split('\n') }),
     progress: (label, total) => {
       const loop = loops++
@@ -63,7 +89,7 @@ function workerRun(): Run {
   }
 }
 
-async function runChapter({ chapter, backend }: RunRequest): Promise<void> {
+async function runChapter({ chapter, backend, checkpoints }: RunRequest): Promise<void> {
   const load = programs[`../../../src/chapters/${chapter}.ts`]
   if (!load) throw new Error(`no program for chapter ${chapter}`)
   // The wasm binaries are served beside the site's other assets.
@@ -75,11 +101,12 @@ async function runChapter({ chapter, backend }: RunRequest): Promise<void> {
   preferBackend(backend)
   const started = await useBackend()
   send({ type: 'started', backend: started }, true)
+  const keep = await checkpointKeep(checkpoints, started)
   const { main } = await load()
   const start = performance.now()
-  const results = await main(workerRun())
+  const results = await main(workerRun(keep))
   const seconds = (performance.now() - start) / 1000
-  send({ type: 'results', results, seconds, backend: started }, true)
+  send({ type: 'results', results, seconds, backend: started, kept: keep.used }, true)
 }
 
 scope.onmessage = (message: MessageEvent<RunRequest>) => {

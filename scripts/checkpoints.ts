@@ -3,16 +3,16 @@
  * `chapters/public/checkpoints/KEY.json` by `pnpm record`, so that a fresh clone loads
  * the base models instead of training them, as one downloads a pre-trained model.
  *
- * A checkpoint names the module that computes it and a fingerprint of that module's code
- * and of every module it imports (with the tangler's line markers left out, so that
- * editing the prose around the code forgets nothing). When the code differs, the
+ * A checkpoint names the module that computes it and a fingerprint (`./fingerprint.ts`)
+ * of that module's code and of every module it imports. When the code differs, the
  * checkpoint is not used; the tests check that the shipped one is still what the code
  * trains, bit for bit.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Value } from '../src/runtime/run.ts';
+import { fingerprint, importClosure } from './fingerprint.ts';
+import { writeWhole } from './write-whole.ts';
 
 /** Where the checkpoints live, relative to the repository. */
 export const CHECKPOINTS = 'chapters/public/checkpoints';
@@ -28,46 +28,19 @@ export interface Checkpoint {
   value: Value;
 }
 
-/** Relative imports of a module (`import … from './x.ts'`, `export … from`, `import './x.ts'`). */
-export function relativeImports(text: string): string[] {
-  const found = text.matchAll(/(?:\bfrom|^\s*import)\s*['"](\.{1,2}\/[^'"]+)['"]/gm);
-  return [...new Set(Array.from(found, (m) => m[1]!))];
-}
-
-/** `source` and every module it imports, transitively, as sorted paths relative to `root`. */
-export function importClosure(root: string, source: string): string[] {
-  const seen = new Set<string>();
-  const visit = (file: string): void => {
-    if (seen.has(file)) return;
-    const path = join(root, file);
-    if (!existsSync(path)) throw new Error(`${file}: no such module (imported while fingerprinting ${source})`);
-    seen.add(file);
-    for (const spec of relativeImports(readFileSync(path, 'utf8'))) visit(relative(root, resolve(dirname(path), spec)));
-  };
-  visit(source);
-  return [...seen].sort();
-}
-
-/** Code without the tangler's header hash and `// ↳ chapter:line` markers. */
-function codeOnly(text: string): string {
-  return text
-    .split('\n')
-    .filter((line) => !/^\s*\/\/ (?:tangle-hash:|↳ )/.test(line))
-    .join('\n');
-}
-
 /** A fingerprint of `source`'s import closure and of the TensorFlow.js that runs it. */
 export function sourceFingerprint(root: string, source: string): string {
-  const hash = createHash('sha256');
-  for (const file of importClosure(root, source)) hash.update(file).update('\0').update(codeOnly(readFileSync(join(root, file), 'utf8'))).update('\0');
-  const tfjs = join(root, 'node_modules', '@tensorflow', 'tfjs', 'package.json');
-  if (existsSync(tfjs)) hash.update((JSON.parse(readFileSync(tfjs, 'utf8')) as { version: string }).version);
-  return hash.digest('hex').slice(0, 16);
+  return fingerprint(root, importClosure(root, source));
+}
+
+/** A key's file name, `KEY.json`: keys are letters, digits, dots and dashes only. */
+export function keyFile(key: string): string {
+  if (!/^[\w.-]+$/.test(key)) throw new Error(`key ${JSON.stringify(key)} is not a file name`);
+  return `${key}.json`;
 }
 
 export function checkpointPath(root: string, key: string): string {
-  if (!/^[\w.-]+$/.test(key)) throw new Error(`checkpoint key ${JSON.stringify(key)} is not a file name`);
-  return join(root, CHECKPOINTS, `${key}.json`);
+  return join(root, CHECKPOINTS, keyFile(key));
 }
 
 /** The shipped checkpoint of `key` as it is on disk, or undefined when there is none. */
@@ -92,11 +65,8 @@ export function readCheckpoint(root: string, key: string): Value | undefined {
 /** Saves `value` as `key`'s checkpoint, computed by `source`; whole or not at all. */
 export function writeCheckpoint(root: string, key: string, value: Value, source = BASE_MODELS_SOURCE): string {
   const path = checkpointPath(root, key);
-  mkdirSync(dirname(path), { recursive: true });
   const checkpoint: Checkpoint = { key, source, code: sourceFingerprint(root, source), value };
-  const partial = `${path}.${process.pid}.tmp`;
-  writeFileSync(partial, `${JSON.stringify(checkpoint)}\n`);
-  renameSync(partial, path);
+  writeWhole(path, `${JSON.stringify(checkpoint)}\n`);
   return path;
 }
 

@@ -1,35 +1,23 @@
 /**
  * `run.keep` for chapters run from a terminal: JSON files under `.cache/keep/<code>/`,
- * where `<code>` is a hash of every file under `src/` and of the TensorFlow.js version.
+ * where `<code>` is a fingerprint of all the code under `src/` (`./fingerprint.ts`).
  * Any change to the code starts a new, empty store, and the old ones are removed, so
  * nothing kept can outlive the code that computed it. What is not kept there is looked
  * for among the checkpoints shipped with the book (`./checkpoints.ts`), which carry a
  * fingerprint of their own code. `RLHF_KEEP=0` turns both off.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Keep, Value } from '../src/runtime/run.ts';
-import { CHECKPOINTS, readCheckpoint } from './checkpoints.ts';
+import { CHECKPOINTS, keyFile, readCheckpoint } from './checkpoints.ts';
+import { fingerprint } from './fingerprint.ts';
+import { readTree } from './tangle/fs.ts';
+import { writeWhole } from './write-whole.ts';
 
-/** A hash of the code under `root/src` and the TensorFlow.js that runs it. */
+/** A fingerprint of all the code under `root/src` and of the TensorFlow.js that runs it. */
 export function codeFingerprint(root: string): string {
-  const hash = createHash('sha256');
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else hash.update(relative(root, path)).update('\0').update(readFileSync(path)).update('\0');
-    }
-  };
-  walk(join(root, 'src'));
-  const tfjs = join(root, 'node_modules', '@tensorflow', 'tfjs', 'package.json');
-  if (existsSync(tfjs)) hash.update((JSON.parse(readFileSync(tfjs, 'utf8')) as { version: string }).version);
-  return hash.digest('hex').slice(0, 16);
+  return fingerprint(root, readTree(root, 'src'));
 }
-
-/** Keys become file names: letters, digits, dots and dashes only. */
-const KEY = /^[\w.-]+$/;
 
 /**
  * The store for `root`'s current code, or undefined when `RLHF_KEEP=0`. `say` is told
@@ -39,10 +27,7 @@ export function fileKeep(root: string, say: (line: string) => void = (line) => c
   if (process.env.RLHF_KEEP === '0') return undefined;
   const base = join(root, '.cache', 'keep');
   const dir = join(base, codeFingerprint(root));
-  const file = (key: string) => {
-    if (!KEY.test(key)) throw new Error(`run.keep: key ${JSON.stringify(key)} is not a file name`);
-    return join(dir, `${key}.json`);
-  };
+  const file = (key: string) => join(dir, keyFile(key));
   return {
     read(key) {
       try {
@@ -58,11 +43,7 @@ export function fileKeep(root: string, say: (line: string) => void = (line) => c
     },
     write(key, value) {
       if (existsSync(base)) for (const old of readdirSync(base)) if (join(base, old) !== dir) rmSync(join(base, old), { recursive: true, force: true });
-      mkdirSync(dir, { recursive: true });
-      const target = file(key);
-      const partial = `${target}.${process.pid}.tmp`;
-      writeFileSync(partial, JSON.stringify(value));
-      renameSync(partial, target); // whole or not at all
+      writeWhole(file(key), JSON.stringify(value));
     },
   };
 }

@@ -4,8 +4,9 @@
  * them, and claims in one chapter may cite another chapter's (`@05-dpo:dpo.kl`).
  * Each chapter's test keeps its record equal to what its program returns.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { writeWhole } from '../write-whole.ts';
 
 /** A chapter's recorded results, and the backend that produced them. */
 export interface RecordFile {
@@ -34,12 +35,9 @@ export function readRecord(root: string, name: string): RecordFile {
   return record;
 }
 
-/** Write a record whole or not at all: to a temporary file, then renamed over the old one. */
+/** Write a record whole or not at all. */
 export function writeRecord(root: string, record: RecordFile): string {
   const path = recordPath(root, record.chapter);
-  mkdirSync(recordsDir(root), { recursive: true });
-  const temporary = `${path}.tmp`;
-  writeFileSync(temporary, `${JSON.stringify(record, null, 1)}\n`);
-  renameSync(temporary, path);
+  writeWhole(path, `${JSON.stringify(record, null, 1)}\n`);
   return path;
 }

@@ -16,7 +16,8 @@ export const PARTS: readonly { text: string; from: number; to: number }[] = [
   { text: 'RL for language models', from: 2, to: 4 },
   { text: 'Offline preference optimisation', from: 5, to: 8 },
   { text: 'Online methods', from: 9, to: 11 },
-  { text: 'Practice', from: 12, to: 99 },
+  { text: 'Practice', from: 12, to: 89 },
+  { text: 'Appendix', from: 90, to: 99 },
 ]
 
 /** A chapter file: two digits, a dash, a name. */

@@ -1,10 +1,11 @@
 // `pnpm record [01 05 …]`: run chapters (all by default) in book order, in one process,
-// and save what each program returns as its record, chapters/public/results/NN-name.json,
+// and save what each program returns as its record, chapters/public/results/NN-name.json
+// (on wasm, the book's backend; others in chapters/public/results/<backend>/),
 // and what it keeps (the base models, trained afresh) as a checkpoint shipped with the
 // book, chapters/public/checkpoints/KEY.json.
 import { basename, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { currentBackend } from '../src/runtime/backend.ts';
+import { cpuKernels, currentBackend } from '../src/runtime/backend.ts';
 import type { Value } from '../src/runtime/run.ts';
 import { writeCheckpoint } from './checkpoints.ts';
 import { asJson, writeRecord } from './records/index.ts';
@@ -31,6 +32,8 @@ for (const chapter of chapters) {
   const quiet = { ...terminalRun(), log: () => {}, keep };
   const start = performance.now();
   const results = await main(quiet);
-  const path = writeRecord(ROOT, { chapter: basename(chapter, '.md'), backend: currentBackend() ?? 'none', results: asJson(results) });
+  const backend = currentBackend() ?? 'none';
+  const kernels = backend === 'cpu' ? { kernels: cpuKernels() } : {}; // whose cpu kernels made it
+  const path = writeRecord(ROOT, { chapter: basename(chapter, '.md'), backend, ...kernels, results: asJson(results) });
   console.error(`${relative(ROOT, path)}: ${((performance.now() - start) / 1000).toFixed(1)} s on ${currentBackend() ?? 'no backend'}`);
 }

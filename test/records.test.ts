@@ -51,6 +51,15 @@ describe('records on disk', () => {
 
   it('says how to make a missing record', () => {
     const root = mkdtempSync(join(tmpdir(), 'records-'));
-    expect(() => readRecord(root, '07-tdpo')).toThrow('no recorded results for 07-tdpo: run pnpm record 07-tdpo');
+    expect(() => readRecord(root, '07-tdpo')).toThrow('no recorded results for 07-tdpo on wasm: run pnpm record 07-tdpo');
+    expect(() => readRecord(root, '07-tdpo', 'cpu')).toThrow('no recorded results for 07-tdpo on cpu: run pnpm record 07-tdpo --backend cpu');
+  });
+
+  it("keeps other backends' records in a folder of their own", () => {
+    const root = mkdtempSync(join(tmpdir(), 'records-'));
+    const path = writeRecord(root, { chapter: '05-dpo', backend: 'cpu', kernels: 'tfjs', results: { dpo: { kl: 1.63 } } });
+    expect(path).toBe(join(root, 'chapters/public/results/cpu/05-dpo.json'));
+    expect(readRecord(root, '05-dpo', 'cpu')).toEqual({ chapter: '05-dpo', backend: 'cpu', kernels: 'tfjs', results: { dpo: { kl: 1.63 } } });
+    expect(() => readRecord(root, '05-dpo')).toThrow('on wasm');
   });
 });

@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 
 V, CONTEXT, D, HEADS, LAYERS = 14, 12, 32, 4, 2  # as GPT_CONFIG in src/workbench/base.ts
-BATCH, TOKENS = 32, 12  # a batch of prompts with answers: 11 inputs, 11 targets
+BATCH, TOKENS = 32, 11  # as the workbench's demonstrations: `^dddd=dddd$`, 10 inputs and 10 targets
 PROMPT, NEW = 6, 6  # `^dddd=` and at most six answer tokens
 
 

@@ -133,10 +133,13 @@ export class ChapterPool {
     child.stderr?.on('data', (d) => (output += d));
     let report: ChapterReport | undefined;
     child.on('message', (m) => (report = m as ChapterReport));
-    child.on('exit', (code, signal) => {
+    let ended = false;
+    const end = (how: string) => {
+      if (ended) return;
+      ended = true;
       this.running -= 1;
       const final: ChapterReport = report ?? {
-        error: `the run of ${job.name} ended (${signal ?? `exit ${code}`}) without a report:\n${output}`,
+        error: `the run of ${job.name} ended (${how}) without a report:\n${output}`,
         lines: [],
         leaked: 0,
         seconds: 0,
@@ -148,6 +151,9 @@ export class ChapterPool {
       this.say(`${job.name} on ${this.backend}: ${final.error ? 'failed' : `${final.seconds.toFixed(1)} s`}`);
       job.settle(final);
       this.next();
-    });
+    };
+    child.on('exit', (code, signal) => end(signal ?? `exit ${code}`));
+    // A process that could not be started never exits.
+    child.on('error', (error) => child.pid === undefined && end(`not started: ${error.message}`));
   }
 }

@@ -11,7 +11,6 @@ import math
 import time
 
 import torch
-import torch.nn.functional as F
 
 V, CONTEXT, D, HEADS, LAYERS = 14, 12, 32, 4, 2  # as GPT_CONFIG in src/workbench/base.ts
 BATCH, TOKENS = 32, 11  # as the workbench's demonstrations: `^dddd=dddd$`, 10 inputs and 10 targets

@@ -7,16 +7,11 @@ import * as tf from '@tensorflow/tfjs';
 import { parseArgs } from 'node:util';
 import { cpuKernels, useBackend } from '../src/runtime/backend.ts';
 import { profileKernels, timePerCall } from '../src/engine/profile.ts';
-import { Adam } from '../src/runtime/adam.ts';
-import { maskTensor, tokensTensor } from '../src/runtime/batch.ts';
-import { nllLoss } from '../src/runtime/logprob.ts';
-import { countParams, createGpt, disposeGpt, forward } from '../src/runtime/model.ts';
+import { trainingStep } from '../src/engine/step.ts';
+import { tokensTensor } from '../src/runtime/batch.ts';
+import { countParams, forward } from '../src/runtime/model.ts';
 import { Rng } from '../src/runtime/random.ts';
-import { trainStep } from '../src/runtime/train.ts';
-import { DEMO_SLIP, GPT_CONFIG } from '../src/workbench/base.ts';
-import { demonstration } from '../src/workbench/corpus.ts';
 import { evalPrompts, respond } from '../src/workbench/evaluate.ts';
-import { exampleBatch } from '../src/workbench/train.ts';
 
 const { values } = parseArgs({
   options: {
@@ -33,16 +28,13 @@ const repeats = Number(values.repeats);
 if (!(repeats >= 1)) throw new Error(`--repeats ${values.repeats}: expected a positive number`);
 
 const backend = await useBackend(values.backend);
-const rng = new Rng(1);
-const model = createGpt(GPT_CONFIG, rng);
-const optimizer = new Adam(model.params, { lr: 3e-3, clipNorm: 1 });
-const batch = exampleBatch(Array.from({ length: 32 }, () => demonstration(rng, DEMO_SLIP)));
-const [tokens, mask] = [tokensTensor(batch), maskTensor(batch)];
+const { model, batch, step, dispose } = trainingStep(1);
+const tokens = tokensTensor(batch);
 const inputs = tokens.slice([0, 0], [32, tokens.shape[1] - 1]) as tf.Tensor2D;
 const prompts = evalPrompts(512);
 
 const work = {
-  'training step': () => void trainStep(optimizer, () => nllLoss(model, tokens, mask)),
+  'training step': () => void step(),
   forward: () => tf.tidy(() => void forward(model, inputs).dataSync()),
   'respond(512)': () => void respond(model, prompts, new Rng(11)),
 };
@@ -57,6 +49,5 @@ for (const [name, fn] of Object.entries(work)) {
   console.log(`${name.padEnd(14)} ${cells.join(' ')}`);
 }
 tokens.dispose();
-mask.dispose();
 inputs.dispose();
-disposeGpt(model);
+dispose();

@@ -35,5 +35,5 @@ for (const chapter of chapters) {
   const backend = currentBackend() ?? 'none';
   const kernels = backend === 'cpu' ? { kernels: cpuKernels() } : {}; // whose cpu kernels made it
   const path = writeRecord(ROOT, { chapter: basename(chapter, '.md'), backend, ...kernels, results: asJson(results) });
-  console.error(`${relative(ROOT, path)}: ${((performance.now() - start) / 1000).toFixed(1)} s on ${currentBackend() ?? 'no backend'}`);
+  console.error(`${relative(ROOT, path)}: ${((performance.now() - start) / 1000).toFixed(1)} s on ${backend}`);
 }

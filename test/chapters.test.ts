@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { RunnerTask, RunnerTestFile, RunnerTestSuite } from 'vitest';
 import { checkClaim, matchOutputs, readChecks } from '../scripts/claims/index.ts';
 import { CHECKPOINTS, readCheckpointFile, sourceFingerprint } from '../scripts/checkpoints.ts';
-import { BOOK_BACKEND, compareResults, readRecord } from '../scripts/records/index.ts';
+import { BOOK_BACKEND, compareResults, readRecord, recordCommand } from '../scripts/records/index.ts';
 import { chapterFiles, ROOT } from '../scripts/run-chapter.ts';
 import { writeWhole } from '../scripts/write-whole.ts';
 import { BACKENDS } from '../src/runtime/backend.ts';
@@ -107,8 +107,7 @@ for (const path of chapterFiles()) {
       if (backend !== BOOK_BACKEND && backend !== 'cpu') context.skip(`no record is kept for ${backend}`);
       const record = readRecord(ROOT, file, backend);
       const differences = compareResults(record.results, report.results);
-      const flag = backend === BOOK_BACKEND ? '' : ` --backend ${backend}`;
-      expect(differences, `${file} no longer returns its recorded results: run pnpm record ${name}${flag}`).toEqual([]);
+      expect(differences, `${file} no longer returns its recorded results: run ${recordCommand(name, backend)}`).toEqual([]);
     });
 
     test('shows output that its program prints', () => {

@@ -5,16 +5,9 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { BOOK_KERNELS, bookKernelsInUse, stockKernel, useBookKernels } from '../src/engine/cpu/install.ts';
 import type { BookKernel, KernelArgs } from '../src/engine/cpu/kernel.ts';
-import { Adam } from '../src/runtime/adam.ts';
-import { maskTensor, tokensTensor } from '../src/runtime/batch.ts';
-import { nllLoss } from '../src/runtime/logprob.ts';
-import { createGpt, disposeGpt } from '../src/runtime/model.ts';
+import { trainingStep } from '../src/engine/step.ts';
 import { Rng } from '../src/runtime/random.ts';
-import { trainStep } from '../src/runtime/train.ts';
-import { DEMO_SLIP, GPT_CONFIG } from '../src/workbench/base.ts';
-import { demonstration } from '../src/workbench/corpus.ts';
 import { evalPrompts, respond } from '../src/workbench/evaluate.ts';
-import { exampleBatch } from '../src/workbench/train.ts';
 import { onBackendWithoutLeaks } from './support/backends.ts';
 
 const kernel = (name: string): BookKernel => BOOK_KERNELS.find((k) => k.name === name)!;
@@ -191,15 +184,10 @@ describe('the book\'s cpu kernels on the book\'s GPT', () => {
 
   test('three training steps and 64 sampled answers: every kernel call identical', () => {
     expect(bookKernelsInUse()).toBe(true);
-    const rng = new Rng(1);
-    const model = createGpt(GPT_CONFIG, rng);
-    const optimizer = new Adam(model.params, { lr: 3e-3, clipNorm: 1 });
-    for (let i = 0; i < 3; i++) {
-      const batch = exampleBatch(Array.from({ length: 32 }, () => demonstration(rng, DEMO_SLIP)));
-      trainStep(optimizer, () => nllLoss(model, tokensTensor(batch), maskTensor(batch)));
-    }
+    const { model, step, dispose } = trainingStep(1);
+    for (let i = 0; i < 3; i++) step();
     respond(model, evalPrompts(64), new Rng(3));
-    disposeGpt(model);
+    dispose();
     expect(mismatches).toEqual([]);
     expect(BOOK_KERNELS.filter((k) => !calls.has(k.name)).map((k) => k.name), 'kernels the model never called').toEqual([]);
   });

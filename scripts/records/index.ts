@@ -1,2 +1,2 @@
 export { compareResults, isWallTime, asJson } from './compare.ts';
-export { BOOK_BACKEND, readRecord, recordPath, recordsDir, writeRecord, type RecordFile } from './store.ts';
+export { BOOK_BACKEND, readRecord, recordCommand, recordPath, recordsDir, writeRecord, type RecordFile } from './store.ts';

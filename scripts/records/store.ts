@@ -33,14 +33,17 @@ export function recordPath(root: string, name: string, backend = BOOK_BACKEND): 
   return join(recordsDir(root, backend), `${basename(name, '.md')}.json`);
 }
 
+/** The command that makes chapter `name`'s record on `backend`. */
+export function recordCommand(name: string, backend = BOOK_BACKEND): string {
+  const flag = backend === BOOK_BACKEND ? '' : ` --backend ${backend}`;
+  return `pnpm record ${basename(name, '.md')}${flag}`;
+}
+
 /** The record of chapter `name` on `backend`; throws a message naming the command that makes it. */
 export function readRecord(root: string, name: string, backend = BOOK_BACKEND): RecordFile {
   const path = recordPath(root, name, backend);
   const chapter = basename(name, '.md');
-  if (!existsSync(path)) {
-    const flag = backend === BOOK_BACKEND ? '' : ` --backend ${backend}`;
-    throw new Error(`no recorded results for ${chapter} on ${backend}: run pnpm record ${chapter}${flag}`);
-  }
+  if (!existsSync(path)) throw new Error(`no recorded results for ${chapter} on ${backend}: run ${recordCommand(chapter, backend)}`);
   const record = JSON.parse(readFileSync(path, 'utf8')) as RecordFile;
   if (typeof record.backend !== 'string' || !('results' in record)) throw new Error(`${path} is not a record (no backend or results)`);
   return record;

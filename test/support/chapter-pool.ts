@@ -11,6 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { keyFile } from '../../scripts/checkpoints.ts';
 
 /** What a chapter's run sends back. */
 export interface ChapterReport {
@@ -88,7 +89,7 @@ export class ChapterPool {
 
   /** What the store of this run holds under `key`, if anything. */
   kept(key: string): unknown {
-    const file = join(this.keepDir, `${key}.json`);
+    const file = join(this.keepDir, keyFile(key));
     return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : undefined;
   }
 

@@ -133,7 +133,7 @@ describe('matchOutputs', () => {
     tolerance === undefined ? { file, line, lines } : { file, line, lines, tolerance };
 
   it('reads output blocks and their tolerance', () => {
-    const checks = readChecks(file, '# T\n\n```text output tol=0.01\nloss 0.5\n```\n\n```text\nnot output\n```\n');
+    const checks = readChecks(file, '# T\n\n```text output tol=0.01\nloss 0.5\n```\n\n```text illustration\nnot output\n```\n');
     expect(checks.outputs).toEqual([{ file, line: 4, lines: ['loss 0.5'], tolerance: 0.01 }]);
   });
 
@@ -276,5 +276,101 @@ describe('claims about another chapter', () => {
 
   it.each(['0.87 @4-ppo:x', '0.87 @04-PPO:x', '0.87 @04-ppo:', '0.87 @:x'])('rejects `%s`', (code) => {
     expect(parseClaim(code).kind).toBe('error');
+  });
+});
+
+describe('exact on the record’s backend', () => {
+  it('a stated number must round to its digits there; its ± serves other backends', () => {
+    const claim = claimOf('1.5 @kl ±0.2');
+    expect(claim).toMatchObject({ rounding: 0.05, tolerance: 0.2 });
+    expect(checkClaim(claim, { kl: 1.64 })).toBeUndefined();
+    expect(checkClaim(claim, { kl: 1.64 }, { exact: true })).toBe(
+      'chapters/01-rl-basics.md:1: claims 1.5 for kl (±0.05), the code gives 1.64',
+    );
+    expect(checkClaim(claimOf('1.6 @kl ±0.2'), { kl: 1.64 }, { exact: true })).toBeUndefined();
+  });
+
+  it('a claim about another chapter’s record is always exact', () => {
+    const cited = () => ({ kl: 1.64 });
+    expect(checkClaim(claimOf('1.5 @05-dpo:kl ±0.2'), {}, { cited })).toContain('claims 1.5 for kl (±0.05)');
+    expect(checkClaim(claimOf('1.6 @05-dpo:kl ±0.2'), {}, { cited })).toBeUndefined();
+  });
+
+  it('output blocks show the printed digits there; tol= and one unit serve other backends', () => {
+    const block: OutputBlock = { file, line: 1, lines: ['kl 1.50'], tolerance: 0.2 };
+    expect(matchOutputs([block], ['kl 1.64'])).toEqual([]);
+    expect(matchOutputs([block], ['kl 1.64'], { exact: true })).toHaveLength(1);
+    expect(matchOutputs([{ file, line: 1, lines: ['kl 1.50'] }], ['kl 1.51'], { exact: true })).toHaveLength(1);
+    expect(matchOutputs([{ file, line: 1, lines: ['kl 1.50'] }], ['kl 1.5012'], { exact: true })).toEqual([]);
+  });
+});
+
+describe('comparisons', () => {
+  it.each([
+    ['0.95 @a > 0.92 @b', '>', { number: '0.92', path: 'b', value: 0.92 }, 0],
+    ['0.95 @a > @b', '>', { path: 'b' }, 0],
+    ['1.5 @kl < 2', '<', { constant: 2, number: '2' }, 0],
+    ['64% @share > 50%', '>', { constant: 0.5, number: '50%' }, 0],
+    ['95% @a ±3 > 92% @b ±3 margin 2', '>', { number: '92%', tolerance: 0.03 }, 0.02],
+    ['0.31 @ipo > @04-on-off-policy:ppo.perNat margin @noise.se', '>', { chapter: '04-on-off-policy', path: 'ppo.perNat' }, { path: 'noise.se' }],
+    ['0.50 @a ≈ 0.52 @b margin 0.05', '≈', { number: '0.52' }, 0.05],
+  ])('`%s`', (code, op, other, margin) => {
+    const claim = claimOf(code);
+    expect(claim.compare).toMatchObject({ op, other, margin });
+  });
+
+  it.each([
+    ['0.50 @a ≈ @b', '≈ needs a margin'],
+    ['0.95 @a >', '> needs something to compare with'],
+    ['0.95 @a > @b margin', 'margin needs a number or a result'],
+    ['0.95 @a > @b margin -1', 'margin -1 is not a margin'],
+    ['0.95 @a > @b and more', 'and more is not understood'],
+    ['0.95 @a >> @b', 'expected `<number>'],
+    ['0.95 @a > x @b', 'x is not a number'],
+    ['0.95 @a > 0.9 @b..c', 'b..c is not a path'],
+  ])('rejects `%s`', (code, message) => {
+    const parsed = parseClaim(code);
+    expect(parsed.kind).toBe('error');
+    expect(parsed.kind === 'error' && parsed.message).toContain(message);
+  });
+
+  const results = { a: 0.953, b: 0.921, c: 0.951, kl: 1.54, noise: { se: 0.01 } };
+
+  it('checks the sign of the difference and every number shown', () => {
+    expect(checkClaim(claimOf('0.95 @a > 0.92 @b'), results, { exact: true })).toBeUndefined();
+    expect(checkClaim(claimOf('0.92 @b < 0.95 @a'), results, { exact: true })).toBeUndefined();
+    expect(checkClaim(claimOf('0.92 @b > @a'), results)).toBe(
+      'chapters/01-rl-basics.md:1: claims b > a, but 0.921 − 0.953 = -0.032 is not more than 0',
+    );
+    expect(checkClaim(claimOf('0.95 @a > 0.93 @b'), results, { exact: true })).toContain('claims 0.93 for b');
+    expect(checkClaim(claimOf('1.5 @kl ±0.1 < 2'), results)).toBeUndefined();
+    expect(checkClaim(claimOf('1.5 @kl ±0.1 < 1'), results)).toContain('is not less than −0');
+  });
+
+  it('requires the margin, as a number in the stated unit or as a result', () => {
+    expect(checkClaim(claimOf('0.95 @a > @c margin 0.01'), results)).toContain(
+      'claims a > c (margin 0.01), but 0.953 − 0.951 = 0.002 is not more than 0.01',
+    );
+    expect(checkClaim(claimOf('95% @a > @b margin 3'), results)).toBeUndefined();
+    expect(checkClaim(claimOf('95% @a > @b margin 4'), results)).toContain('is not more than 0.04');
+    expect(checkClaim(claimOf('0.95 @a > @b margin @noise.se'), results)).toBeUndefined();
+    expect(checkClaim(claimOf('0.95 @a ≈ @c margin @noise.se'), results)).toBeUndefined();
+    expect(checkClaim(claimOf('0.95 @a ≈ @b margin @noise.se'), results)).toContain('is not within ±0.01');
+  });
+
+  it('reads the other side from another chapter’s record', () => {
+    const cited = (chapter: string) => (chapter === '04-on-off-policy' ? { ppo: { kl: 2.5 } } : {});
+    expect(checkClaim(claimOf('1.5 @kl ±0.1 < @04-on-off-policy:ppo.kl'), results, { cited })).toBeUndefined();
+    expect(checkClaim(claimOf('1.5 @kl ±0.1 < 2.4 @04-on-off-policy:ppo.kl ±1'), results, { cited })).toContain(
+      'claims 2.4 for ppo.kl (±0.05), the code gives 2.5 (in the recorded results of 04-on-off-policy)',
+    );
+  });
+});
+
+describe('text blocks', () => {
+  it('are output or say they are an illustration', () => {
+    const checks = readChecks('chapters/09-x.md', '# X\n\n```text\na 1\n```\n\n```text illustration\nb 2\n```\n');
+    expect(checks.outputs).toEqual([]);
+    expect(checks.errors).toEqual([expect.stringContaining('chapters/09-x.md:3: a `text` block is program output')]);
   });
 });

@@ -20,15 +20,25 @@ describe('claims', () => {
     expect(displayNumber('-1.5e-3')).toBe('\u22121.5×10<sup>\u22123</sup>')
     expect(displayNumber('2e+4')).toBe('2×10<sup>4</sup>')
     expect(renderClaim(parseClaim('0.93 @q.rate')!, '0.93 @q.rate', { file: 'chapters/01-x.md', line: 42 })).toBe(
-      '<span class="claim" title="checked by test/chapters.test.ts › chapters/01-x.md › line 42: results.q.rate within ±0.005"' +
+      '<span class="claim" title="checked by test/chapters.test.ts › chapters/01-x.md › line 42: results.q.rate, to the digits shown (±0.005 on other backends)"' +
         ' data-claim="q.rate" data-raw="0.93 @q.rate">0.93</span>',
     )
   })
   it('says which chapter\'s record a claim about another chapter is checked against', () => {
     expect(renderClaim(parseClaim('0.87 @04-ppo:ppo.score ±0.03')!, '0.87 @04-ppo:ppo.score ±0.03')).toBe(
-      '<span class="claim" title="checked by test/chapters.test.ts: the recorded results of chapter 04-ppo, ppo.score within ±0.03"' +
+      '<span class="claim" title="checked by test/chapters.test.ts: the recorded results of chapter 04-ppo, ppo.score, to the digits shown"' +
         ' data-claim="04-ppo:ppo.score" data-raw="0.87 @04-ppo:ppo.score ±0.03">0.87</span>',
     )
+  })
+  it('renders a comparison as what it shows, and names the ranking it checks', () => {
+    const both = '0.95 @a > 0.92 @b'
+    expect(renderClaim(parseClaim(both)!, both)).toBe(
+      '<span class="claim" title="checked by test/chapters.test.ts: results.a, to the digits shown (±0.005 on other backends); and a &gt; b"' +
+        ' data-claim="a" data-raw="0.95 @a &gt; 0.92 @b">0.95 &gt; 0.92</span>',
+    )
+    const hidden = '95% @a > @b margin 2'
+    expect(renderClaim(parseClaim(hidden)!, hidden)).toMatch(/; and a &gt; b by a margin of 2%" .*>95%<\/span>$/)
+    expect(parseClaim('1.5 @kl < 2')).toMatchObject({ compare: { op: '<', shown: '2', words: 'kl < 2' } })
   })
 })
 

@@ -22,6 +22,12 @@ describe('a run compared with the claims', () => {
     expect(checkClaim('1 @q.nothing', results)).toMatchObject({ status: 'missing', path: 'q.nothing' })
     expect(checkClaim('0.87 @04-ppo:ppo.score', results)).toEqual({ status: 'cited', raw: '0.87 @04-ppo:ppo.score', chapter: '04-ppo' })
   })
+  it('is exact on wasm, the book’s backend, and checks the comparisons the run can check', () => {
+    expect(checkClaim('0.94 @q.rate ±0.01', results, true)).toMatchObject({ status: 'off', tolerance: 0.005 })
+    expect(checkClaim('0.93 @q.rate > 50% @q.share', results, true)).toMatchObject({ status: 'ok' })
+    expect(checkClaim('0.93 @q.rate < @q.share', results)).toMatchObject({ status: 'off', message: expect.stringContaining('q.rate < q.share') })
+    expect(checkClaim('0.93 @q.rate < @04-ppo:x', results)).toMatchObject({ status: 'ok' })
+  })
   it('shows a percentage claim’s value as a percentage, and tallies', () => {
     expect(showComputed(checkClaim('50% @q.share', results))).toBe('50%')
     expect(showComputed(checkClaim('0.93 @q.rate', results))).toBe('0.934')
@@ -62,9 +68,9 @@ describe('the Run box on the page', () => {
     const html = md.render(readFileSync(join(root, 'chapters', '01-x.md'), 'utf8'), { relativePath: '01-x.md' })
     const titles = [...html.matchAll(/class="claim" title="([^"]*)"/g)].map((m) => m[1])
     expect(titles).toEqual([
-      'checked by test/chapters.test.ts › chapters/01-x.md › line 3: results.q.rate within ±0.005',
-      'checked by test/chapters.test.ts › chapters/01-x.md › line 4: results.q.rate within ±0.005',
-      'checked by test/chapters.test.ts › chapters/01-x.md › line 8: results.curve[1] within ±0.5',
+      'checked by test/chapters.test.ts › chapters/01-x.md › line 3: results.q.rate, to the digits shown (±0.005 on other backends)',
+      'checked by test/chapters.test.ts › chapters/01-x.md › line 4: results.q.rate, to the digits shown (±0.005 on other backends)',
+      'checked by test/chapters.test.ts › chapters/01-x.md › line 8: results.curve[1], to the digits shown (±0.5 on other backends)',
     ])
   })
 })

@@ -6,6 +6,8 @@
  * `results.qlearning.successRate` of the chapter's `main`. On the site it reads
  * as a plain number with a discreet dotted underline; hovering names the test that
  * checks it (`test/chapters.test.ts › chapters/01-rl-basics.md › line 42`).
+ * A comparison (`0.95 @a > 0.92 @b`, `0.95 @a > @b margin 0.02`) reads as what it
+ * shows: `0.95 > 0.92`, or just `0.95` when the other side is not shown here.
  * Inline code that is not a claim is left alone.
  */
 import fs from 'node:fs'
@@ -22,9 +24,15 @@ export interface Claim {
   path: string
   /** Another chapter whose recorded results the path points into, e.g. `04-on-off-policy`. */
   chapter?: string
-  /** The tolerance for people, in the unit the number is written in: `0.005`, or `0.5%` on a percentage. */
+  /** The tolerance on other backends, for people, in the unit the number is written in: `0.005`, or `0.5%`. */
   tolerance: string
+  /** A ranking it states: the operator, the other side as shown (absent when not shown), and its words for people. */
+  compare?: { op: string; shown?: string; words: string }
 }
+
+/** How a percentage-or-not quantity reads for people. */
+const forPeople = (value: number, percent: boolean): string =>
+  `${Number((percent ? value * 100 : value).toPrecision(6))}${percent ? '%' : ''}`
 
 /**
  * Read inline code as a claim with the claim checker's own parser
@@ -35,12 +43,22 @@ export function parseClaim(content: string): Claim | null {
   const claim = readClaim(content)
   if (claim.kind !== 'claim') return null
   const percent = claim.number.endsWith('%')
-  const tolerance = Number((percent ? claim.tolerance * 100 : claim.tolerance).toPrecision(6))
+  const compare = claim.compare
+  let described: Claim['compare']
+  if (compare) {
+    const other = compare.other
+    const shown = 'number' in other ? other.number : undefined
+    const otherName = 'constant' in other ? other.number : `${'chapter' in other && other.chapter ? `${other.chapter}:` : ''}${other.path}`
+    const margin = typeof compare.margin === 'number' ? forPeople(compare.margin, percent) : compare.margin.path
+    const words = `${claim.path} ${compare.op} ${otherName}${margin === '0' || margin === '0%' ? '' : ` by a margin of ${margin}`}`
+    described = { op: compare.op, ...(shown !== undefined && { shown }), words }
+  }
   return {
     text: claim.number,
     path: claim.path,
     ...(claim.chapter && { chapter: claim.chapter }),
-    tolerance: `${tolerance}${percent ? '%' : ''}`,
+    tolerance: forPeople(claim.tolerance, percent),
+    ...(described && { compare: described }),
   }
 }
 
@@ -72,11 +90,16 @@ export interface ClaimSite {
 export function renderClaim(claim: Claim, raw: string, site?: ClaimSite): string {
   const test = site ? `test/chapters.test.ts › ${site.file} › line ${site.line}` : 'test/chapters.test.ts'
   const against = claim.chapter ? `the recorded results of chapter ${claim.chapter}, ${claim.path}` : `results.${claim.path}`
-  const title = `checked by ${test}: ${against} within ±${claim.tolerance}`
+  const ranks = claim.compare ? `; and ${claim.compare.words}` : ''
+  const title =
+    `checked by ${test}: ${against}, to the digits shown` +
+    `${claim.chapter ? '' : ` (±${claim.tolerance} on other backends)`}${ranks}`
   const target = claim.chapter ? `${claim.chapter}:${claim.path}` : claim.path
+  const shown = claim.compare?.shown
+  const tail = shown === undefined ? '' : ` ${escapeHtml(claim.compare!.op)} ${displayNumber(shown)}`
   return (
     `<span class="claim" title="${escapeHtml(title)}" data-claim="${escapeHtml(target)}" data-raw="${escapeHtml(raw)}">` +
-    `${displayNumber(claim.text)}</span>`
+    `${displayNumber(claim.text)}${tail}</span>`
   )
 }
 

@@ -1,64 +1,129 @@
 /**
- * Reading a claim from inline code: `<number>[%] @[<chapter>:]<path>[ ±<tol>[%]]`.
+ * Reading a claim from inline code. The grammar, in words:
  *
- * A claim is about the results of its own chapter's program, unless its path
- * starts with another chapter's name and a colon (`@04-on-off-policy:ppo.kl`):
- * then it is about that chapter's recorded results (`chapters/public/results/`),
- * which that chapter's own test keeps equal to what its program returns.
+ *     <number>[%] @[<chapter>:]<path>[ ±<tol>]                      a stated number
+ *     <stated> <op> <other>[ margin <m>]                            a stated comparison
  *
- * The tolerance is half a unit in the last digit of the number as written
- * (`0.93` → 0.005, `37` → 0.5, `93%` → 0.005, `1e-3` → 5e-4), unless given
- * with `±`. An explicit tolerance is absolute and in the unit the number is
- * written in: on a percentage it is in percentage points (`93% @x ±2` and
- * `93% @x ±2%` both allow 0.02); on a plain number a `%` divides it by 100.
+ * where `<op>` is `>`, `<` or `≈`, and `<other>` is another stated number
+ * (`0.92 @dpo.accuracy`), a result not shown here (`@dpo.accuracy`), or a plain
+ * constant (`0`, `50%`). `<m>` is a number or a result (`@noise.twoSe`).
  *
- * Inline code that starts with a number and then has ` @` is meant as a
- * claim; when the rest does not parse it is an error, not plain code.
+ * A stated number is about the results of its own chapter's program, unless its
+ * path starts with another chapter's name and a colon (`@04-on-off-policy:ppo.kl`):
+ * then it is about that chapter's recorded results (`chapters/public/results/`).
+ *
+ * On the backend the record was made on, a stated number must be its value rounded
+ * to the digits shown: within half a unit of the last digit (`0.93` → 0.005, `37` →
+ * 0.5, `93%` → 0.005, `1e-3` → 5e-4). An explicit `±` serves only other backends.
+ * It is absolute and in the unit the number is written in: on a percentage it is in
+ * percentage points (`93% @x ±2` and `93% @x ±2%` both allow 0.02); on a plain
+ * number a `%` divides it by 100. A margin is read the same way.
+ *
+ * A comparison holds when `a − b > m` (`>`), `b − a > m` (`<`) or `|a − b| ≤ m` (`≈`,
+ * which needs a margin: "within noise" says how large the noise is); `m` is 0 by
+ * default. Every stated number in it is checked as well.
+ *
+ * Inline code that starts with a number and then has ` @` is meant as a claim;
+ * when the rest does not parse it is an error, not plain code.
  */
 import { readNumber } from './number.ts';
 import { parsePath } from './path.ts';
+import type { Comparison, Operand, Reference, Stated } from './types.ts';
 
 /** What a piece of inline code is. */
 export type ClaimParse =
   | { kind: 'code' }
-  | { kind: 'claim'; value: number; path: string; chapter?: string; tolerance: number; number: string }
+  | ({ kind: 'claim' } & Stated & { compare?: Comparison })
   | { kind: 'error'; message: string };
 
 const attempt = /^\s*[+-]?\.?\d[^\s@]*\s*@/;
-const shape = /^\s*(\S+)\s+@(\S+)(?:\s+±\s*(\S+))?\s*$/;
-const expected = 'expected `<number>[%] @[<chapter>:]<path>[ ±<tolerance>]`, e.g. `0.93 @qlearning.successRate`';
+const expected =
+  'expected `<number>[%] @[<chapter>:]<path>[ ±<tolerance>][ >|<|≈ <other>[ margin <m>]]`, ' +
+  'e.g. `0.93 @qlearning.successRate`';
 /** A chapter's name as a claim cites it: the file name without `.md`. */
 const chapterName = /^\d\d-[a-z0-9]+(?:-[a-z0-9]+)*$/;
+const operators = new Set(['>', '<', '≈']);
+
+/** A parse failure, carried to the top as a message. */
+class Malformed extends Error {}
 
 /** Read inline code as a claim, if it is meant as one. */
 export function parseClaim(code: string): ClaimParse {
   if (!attempt.test(code)) return { kind: 'code' };
-  const match = shape.exec(code);
-  if (!match) return { kind: 'error', message: `malformed claim \`${code}\`: ${expected}` };
-  const [, numberText, target, toleranceText] = match as unknown as [string, string, string, string | undefined];
+  try {
+    return { kind: 'claim', ...readClaim(code) };
+  } catch (error) {
+    if (!(error instanceof Malformed)) throw error;
+    return { kind: 'error', message: `malformed claim \`${code}\`: ${error.message}` };
+  }
+}
+
+/** The words of a claim, with `± 0.02` joined into one word. */
+function words(code: string): string[] {
+  return code.trim().replace(/±\s+/g, '±').split(/\s+/);
+}
+
+function readClaim(code: string): Stated & { compare?: Comparison } {
+  const rest = words(code);
+  const stated = readStated(rest);
+  if (stated === undefined || 'constant' in stated || !('number' in stated)) throw new Malformed(expected);
+  if (rest.length === 0) return stated;
+  const op = rest.shift()!;
+  if (!operators.has(op)) throw new Malformed(expected);
+  const other = readStated(rest);
+  if (other === undefined) throw new Malformed(`${op} needs something to compare with: ${expected}`);
+  let margin: number | Reference = 0;
+  if (rest[0] === 'margin') {
+    rest.shift();
+    margin = readMargin(rest.shift(), stated.number.endsWith('%'));
+  } else if (op === '≈') {
+    throw new Malformed('≈ needs a margin: how close is "the same" (e.g. `margin 0.02` or `margin @noise`)');
+  }
+  if (rest.length > 0) throw new Malformed(`${rest.join(' ')} is not understood: ${expected}`);
+  return { ...stated, compare: { op: op as Comparison['op'], other, margin } };
+}
+
+/** One operand from the front of `rest`: `<number> @<target> [±tol]`, `@<target>` or `<number>`. */
+function readStated(rest: string[]): Operand | undefined {
+  const head = rest[0];
+  if (head === undefined || operators.has(head) || head === 'margin') return undefined;
+  if (head.startsWith('@')) {
+    rest.shift();
+    return readReference(head.slice(1));
+  }
+  const number = readNumber(head);
+  if (!number) throw new Malformed(`${head} is not a number`);
+  rest.shift();
+  if (!rest[0]?.startsWith('@')) return { constant: number.value, number: head };
+  const target = readReference(rest.shift()!.slice(1));
+  let tolerance = number.unit / 2;
+  if (rest[0]?.startsWith('±')) {
+    const text = rest.shift()!.slice(1);
+    const written = readNumber(text);
+    if (!written || written.value < 0 || /^[+-]/.test(text)) throw new Malformed(`±${text} is not a tolerance`);
+    tolerance = number.percent && !written.percent ? written.value / 100 : written.value;
+  }
+  return { number: head, value: number.value, ...target, rounding: number.unit / 2, tolerance };
+}
+
+/** `[<chapter>:]<path>`. */
+function readReference(target: string): Reference {
+  if (target === '') throw new Malformed(expected);
   const colon = target.indexOf(':');
   const chapter = colon < 0 ? undefined : target.slice(0, colon);
   const path = colon < 0 ? target : target.slice(colon + 1);
   if (chapter !== undefined && !chapterName.test(chapter)) {
-    return { kind: 'error', message: `malformed claim \`${code}\`: ${chapter} is not a chapter name (write 05-dpo:path)` };
+    throw new Malformed(`${chapter} is not a chapter name (write 05-dpo:path)`);
   }
+  if (!parsePath(path)) throw new Malformed(`${path} is not a path (write a.b, a.b[2] or a.b.2)`);
+  return { path, ...(chapter !== undefined && { chapter }) };
+}
 
-  const number = readNumber(numberText);
-  if (!number) return { kind: 'error', message: `malformed claim \`${code}\`: ${numberText} is not a number` };
-  if (!parsePath(path)) {
-    return {
-      kind: 'error',
-      message: `malformed claim \`${code}\`: ${path} is not a path (write a.b, a.b[2] or a.b.2)`,
-    };
-  }
-
-  let tolerance = number.unit / 2;
-  if (toleranceText !== undefined) {
-    const written = readNumber(toleranceText);
-    if (!written || written.value < 0 || toleranceText.startsWith('-') || toleranceText.startsWith('+')) {
-      return { kind: 'error', message: `malformed claim \`${code}\`: ±${toleranceText} is not a tolerance` };
-    }
-    tolerance = number.percent && !written.percent ? written.value / 100 : written.value;
-  }
-  return { kind: 'claim', value: number.value, path, ...(chapter && { chapter }), tolerance, number: numberText };
+/** A margin: a non-negative number in the stated number's unit, or a result. */
+function readMargin(text: string | undefined, percent: boolean): number | Reference {
+  if (text === undefined) throw new Malformed('margin needs a number or a result (`margin 0.02`, `margin @noise`)');
+  if (text.startsWith('@')) return readReference(text.slice(1));
+  const written = readNumber(text);
+  if (!written || written.value < 0 || /^[+-]/.test(text)) throw new Malformed(`margin ${text} is not a margin`);
+  return percent && !written.percent ? written.value / 100 : written.value;
 }

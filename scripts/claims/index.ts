@@ -3,10 +3,11 @@
  * what its program returns and prints; and the numbers it states unchecked.
  */
 export { parseClaim, type ClaimParse } from './claim.ts';
-export { checkClaim, lookup, within } from './lookup.ts';
+export { allowance, checkClaim, type CheckOptions } from './check.ts';
+export { lookup, within } from './lookup.ts';
 export { readNumber, type WrittenNumber } from './number.ts';
-export { lineMatches, matchOutputs, tokenMatches } from './outputs.ts';
+export { lineMatches, matchOutputs, tokenMatches, type MatchOptions } from './outputs.ts';
 export { parsePath, type PathSegment } from './path.ts';
 export { readChecks } from './read.ts';
 export { findNumbers, proseTexts, type NumberMatch } from './stray.ts';
-export type { ChapterChecks, Claim, OutputBlock, StrayNumber } from './types.ts';
+export type { ChapterChecks, Claim, Comparison, Operand, OutputBlock, Reference, Stated, StrayNumber } from './types.ts';

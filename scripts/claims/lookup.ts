@@ -1,9 +1,7 @@
 /**
- * Following a claim's path into a chapter's results, and checking the claim.
+ * Following a claim's path into a chapter's results.
  */
-import { parseClaim } from './claim.ts';
 import { parsePath } from './path.ts';
-import type { Claim } from './types.ts';
 
 /**
  * The value at `path` in `results`. Throws an Error naming the longest prefix
@@ -38,7 +36,7 @@ function contents(value: object): string {
 }
 
 /** A short description of a value, for error messages. */
-function describe(value: unknown): string {
+export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
   if (typeof value === 'number' || typeof value === 'boolean') return `${typeof value} ${value}`;
@@ -55,24 +53,4 @@ export function within(actual: number, claimed: number, tolerance: number): bool
 /** A number for messages: up to 8 significant digits. */
 export function show(value: number): string {
   return String(Number(value.toPrecision(8)));
-}
-
-/** Whether `claim` holds in `results`: undefined when it does, else a message. */
-export function checkClaim(claim: Claim, results: unknown): string | undefined {
-  const place = `${claim.file}:${claim.line}`;
-  const parsed = parseClaim(claim.raw);
-  const number = parsed.kind === 'claim' ? parsed.number : show(claim.value);
-  const percent = number.endsWith('%');
-  let actual: unknown;
-  try {
-    actual = lookup(results, claim.path);
-  } catch (error) {
-    return `${place}: ${(error as Error).message}`;
-  }
-  if (typeof actual !== 'number' || !Number.isFinite(actual)) {
-    return `${place}: claims ${number} for ${claim.path}, but the value is not a number (it is ${describe(actual)})`;
-  }
-  if (within(actual, claim.value, claim.tolerance)) return undefined;
-  const gives = percent ? `${show(actual)} (${show(actual * 100)}%)` : show(actual);
-  return `${place}: claims ${number} for ${claim.path} (±${show(claim.tolerance)}), the code gives ${gives}`;
 }

@@ -39,16 +39,8 @@ export function readChecks(file: string, input: string): ChapterChecks {
       checks.errors.push(`${file}:${start.line}:${start.column}: ${parsed.message}`);
       return;
     }
-    const claim: Claim = {
-      file,
-      line: start.line,
-      column: start.column,
-      raw: node.value,
-      value: parsed.value,
-      path: parsed.path,
-      ...(parsed.chapter && { chapter: parsed.chapter }),
-      tolerance: parsed.tolerance,
-    };
+    const { kind: _kind, ...stated } = parsed;
+    const claim: Claim = { file, line: start.line, column: start.column, raw: node.value, ...stated };
     checks.claims.push(claim);
   });
 
@@ -70,7 +62,15 @@ function readOutputBlock(file: string, node: Code, fenceLine: number, errors: st
     errors.push(`${file}:${fenceLine}: ${info.message}`);
     return undefined;
   }
-  if (!info.tokens.some((token) => token.name === 'output' && token.value === undefined)) return undefined;
+  const marks = info.tokens.filter((token) => token.value === undefined).map((token) => token.name);
+  if (marks.includes('illustration') && info.tokens.length === 1) return undefined;
+  if (!marks.includes('output')) {
+    errors.push(
+      `${file}:${fenceLine}: a \`text\` block is program output (\`text output\`, which the tests compare) ` +
+        'or says it is not (`text illustration`)',
+    );
+    return undefined;
+  }
   const block: OutputBlock = {
     file,
     line: fenceLine + 1,

@@ -5,19 +5,31 @@
  * (`scripts/claims/`), so the page agrees with `pnpm test` on what "the same" means.
  */
 import { parseClaim } from '../../../scripts/claims/claim.ts'
-import { lookup, show, within } from '../../../scripts/claims/lookup.ts'
+import { allowance, checkClaim as checkStated } from '../../../scripts/claims/check.ts'
+import { lookup, show } from '../../../scripts/claims/lookup.ts'
+import type { Claim, Comparison } from '../../../scripts/claims/types.ts'
 
 /** One stated number, compared. `cited`: a claim about another chapter's record, not this run. */
 export type ClaimCheck =
-  | { status: 'ok' | 'off'; raw: string; path: string; stated: number; computed: number; tolerance: number }
+  | { status: 'ok' | 'off'; raw: string; path: string; stated: number; computed: number; tolerance: number; message?: string }
   | { status: 'missing'; raw: string; path: string; message: string }
   | { status: 'cited'; raw: string; chapter: string }
 
-/** Check one claim, written as in the chapter (`0.93 @x ±0.02`), against `results`. */
-export function checkClaim(raw: string, results: unknown): ClaimCheck {
-  const claim = parseClaim(raw)
-  if (claim.kind !== 'claim') return { status: 'missing', raw, path: '', message: `not a claim: ${raw}` }
-  if (claim.chapter) return { status: 'cited', raw, chapter: claim.chapter }
+/** Whether a comparison reads only this run's results (not another chapter's record). */
+const local = (compare: Comparison): boolean =>
+  [compare.other, compare.margin].every((r) => typeof r !== 'object' || !('chapter' in r) || r.chapter === undefined)
+
+/**
+ * Check one claim, written as in the chapter (`0.93 @x ±0.02`, `0.95 @a > @b`), against
+ * `results`: `exact` when the run was on the backend the book's records are made on. A
+ * comparison with another chapter's record is left to the tests; its number is checked.
+ */
+export function checkClaim(raw: string, results: unknown, exact = false): ClaimCheck {
+  const parsed = parseClaim(raw)
+  if (parsed.kind !== 'claim') return { status: 'missing', raw, path: '', message: `not a claim: ${raw}` }
+  if (parsed.chapter) return { status: 'cited', raw, chapter: parsed.chapter }
+  const { kind: _kind, compare, ...stated } = parsed
+  const claim: Claim = { file: 'this page', line: 0, column: 0, raw, ...stated, ...(compare && local(compare) && { compare }) }
   let value: unknown
   try {
     value = lookup(results, claim.path)
@@ -27,8 +39,10 @@ export function checkClaim(raw: string, results: unknown): ClaimCheck {
   if (typeof value !== 'number' || !Number.isFinite(value)) {
     return { status: 'missing', raw, path: claim.path, message: `${claim.path} is not a number` }
   }
-  const status = within(value, claim.value, claim.tolerance) ? 'ok' : 'off'
-  return { status, raw, path: claim.path, stated: claim.value, computed: value, tolerance: claim.tolerance }
+  const problem = checkStated(claim, results, { exact })
+  const tolerance = allowance(claim, { exact })
+  const check = { raw, path: claim.path, stated: claim.value, computed: value, tolerance }
+  return problem === undefined ? { status: 'ok', ...check } : { status: 'off', ...check, message: problem.replace(/^this page:0: /, '') }
 }
 
 /** How a computed value reads next to its claim: a percentage claim as a percentage. */

@@ -10,6 +10,7 @@ import { createScalarModel, disposeScalarModel, scalarOutputs, scalarParams } fr
 import { Rng } from '../src/runtime/random.ts';
 import { generate } from '../src/runtime/sample.ts';
 import { trainStep } from '../src/runtime/train.ts';
+import { difference, mean, sampleStd, spread, standardError } from '../src/runtime/stats.ts';
 import { BACKENDS_UNDER_TEST, onBackendWithoutLeaks } from './support/backends.ts';
 
 /** Run a test body in a tf.tidy, so the tensors it makes along the way are freed. */
@@ -202,3 +203,23 @@ for (const backend of BACKENDS_UNDER_TEST) {
     }));
   });
 }
+
+describe('stats', () => {
+  test('mean, sample standard deviation and standard error, by hand', () => {
+    expect(mean([1, 2, 3, 4])).toBe(2.5);
+    expect(sampleStd([1, 2, 3, 4])).toBeCloseTo(Math.sqrt(5 / 3), 12);
+    expect(standardError([1, 2, 3, 4])).toBeCloseTo(Math.sqrt(5 / 3) / 2, 12);
+    expect(spread([2, 4])).toEqual({ mean: 3, se: 1, values: [2, 4] });
+  });
+  test('a paired difference cancels what both sides share', () => {
+    const shared = [10, 20, 30];
+    const d = difference(shared.map((x) => x + 1.5), shared.map((x) => x + [0.5, 0.6, 0.4][shared.indexOf(x)]!));
+    expect(d.mean).toBeCloseTo(1, 12);
+    expect(d.se).toBeCloseTo(0.1 / Math.sqrt(3), 12);
+  });
+  test('refuses what has no spread', () => {
+    expect(() => mean([])).toThrow('mean of no numbers');
+    expect(() => sampleStd([1])).toThrow('two numbers or more');
+    expect(() => difference([1, 2], [1])).toThrow('difference of 2 and 1 values');
+  });
+});

@@ -1,7 +1,7 @@
 // Unit tests of chapter 04's PPO pieces on hand-computed values, on both backends.
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, test } from 'vitest';
-import { gae, maskedWhiten } from '../src/ppo/gae.ts';
+import { explainedVariance, gae, maskedWhiten } from '../src/ppo/gae.ts';
 import { clippedSurrogate, clippedValueLoss, reduce } from '../src/ppo/losses.ts';
 import { collectExperience, copyScalarModel, criticValues, policyOutputs, shapedRewards } from '../src/ppo/experience.ts';
 import { gptShapes, llama7bShapes, loraParams, memoryBill } from '../src/ppo/memory.ts';
@@ -54,6 +54,16 @@ describe('maskedWhiten', () => {
     // counted: 1, 2, 3 → mean 2, variance (1 + 0 + 1) / (3 − 1) = 1
     const w = maskedWhiten([[1, 2, 9], [3, 100, 100]], [[1, 1, 0], [1, 0, 0]]);
     close(w, [[-1, 0, 0], [1, 0, 0]]);
+  });
+});
+
+describe('explainedVariance', () => {
+  test('1 − Var(R − V) / Var(R) over counted entries', () => {
+    const mask = [[1, 1, 0], [1, 1, 0]];
+    expect(explainedVariance([[1, 2, 9], [3, 4, -9]], [[1, 2, 0], [3, 4, 0]], mask)).toBeCloseTo(1, 10);
+    // V = the mean of R: nothing explained
+    expect(explainedVariance([[2.5, 2.5, 0], [2.5, 2.5, 0]], [[1, 2, 0], [3, 4, 0]], mask)).toBeCloseTo(0, 10);
+    expect(explainedVariance([[0, 0]], [[1, 1]], [[1, 1]])).toBeNaN();
   });
 });
 
@@ -185,7 +195,10 @@ for (const backend of BACKENDS_UNDER_TEST) {
       expect(exp.kl).toEqual(exp.kl.map(() => 0));
       expect(exp.rmScores).toEqual(exp.rmScores.map(() => 0));
       const [stats] = trainPpo(models, { ...config, iterations: 1, promptsPerIteration: 8, epochs: 2, minibatchSize: 4, lr: 1e-3, clipEps: 0.2, valueClipEps: 0.2, vfCoef: 0.1 }, rng, { tick() {}, done() {} });
-      for (const v of Object.values(stats)) expect(Number.isFinite(v)).toBe(true);
+      // zero returns do not vary, so the explained variance is undefined (NaN); the rest is finite
+      const { explainedVariance: ev, ...rest } = stats;
+      expect(ev).toBeNaN();
+      for (const v of Object.values(rest)) expect(Number.isFinite(v)).toBe(true);
       disposeGpt(models.actor);
       disposeGpt(models.reference);
       disposeScalarModel(models.critic);

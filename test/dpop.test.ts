@@ -38,7 +38,7 @@ function gradients(loss: (lp: PairLogProbs) => tf.Scalar, lp: PairLogProbs): { c
 /** Two pairs, one per prompt: answers of different lengths, so the batch needs padding. */
 const PAIRS: PreferencePair[] = [
   { prompt: makePrompt([3, 1, 4, 1]), chosen: tokenize('1134$'), rejected: tokenize('13$') },
-  { prompt: makePrompt([2, 0, 2, 5]), chosen: tokenize('0225$'), rejected: tokenize('022$') },
+  { prompt: makePrompt([5, 2, 0, 2]), chosen: tokenize('0225$'), rejected: tokenize('022$') },
 ];
 
 describe('edit distance (pure JavaScript)', () => {

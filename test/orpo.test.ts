@@ -22,10 +22,10 @@ const silent = { tick() {}, done() {} };
 const values = (t: tf.Tensor) => Array.from(t.dataSync());
 const scalar = (t: tf.Tensor) => t.dataSync()[0];
 
-/** Two pairs whose answers have different lengths (5, 5, 3 and 4 tokens with the end token), so the batch needs padding. */
+/** Two pairs whose answers have different lengths (5, 5, 3 and 4 tokens with the end token), so the batch needs padding; both prompts on the training side, since trainers refuse held-out ones. */
 const PAIRS: PreferencePair[] = [
   { prompt: makePrompt([3, 1, 4, 1]), chosen: tokenize('1134$'), rejected: tokenize('13$') },
-  { prompt: makePrompt([2, 0, 2, 5]), chosen: tokenize('0225$'), rejected: tokenize('022$') },
+  { prompt: makePrompt([2, 0, 2, 6]), chosen: tokenize('0226$'), rejected: tokenize('022$') },
 ];
 
 /** The two pairs with their answers swapped: a mix of lengths among the chosen answers too. */

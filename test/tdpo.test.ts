@@ -33,7 +33,7 @@ function terms(h: number[], klChosen: number[], klRejected: number[]): TdpoTerms
 /** Two pairs with responses of different lengths, so that the batch needs padding. */
 const PAIRS: PreferencePair[] = [
   { prompt: makePrompt([3, 1, 4, 1]), chosen: tokenize('1134$'), rejected: tokenize('13$') },
-  { prompt: makePrompt([2, 0, 2, 5]), chosen: tokenize('0225$'), rejected: tokenize('022$') },
+  { prompt: makePrompt([5, 2, 0, 2]), chosen: tokenize('0225$'), rejected: tokenize('022$') },
 ];
 
 /** A copy of `model` whose next-token distribution is softmax([2, 0, …, 0]) at every position. */

@@ -107,8 +107,8 @@ for (const path of chapterFiles()) {
 
     test(`returns what its record on ${backend} says (chapters/public/results)`, (context) => {
       if (failure()) throw new Error(`${file}: the program failed`);
-      // The book's record is made on wasm; cpu has a record of its own, made with tfjs's own
-      // kernels, so that this test also proves that the book's cpu kernels change no bit.
+      // The book's record is made on wasm; cpu has a record of its own. Where it was made with
+      // tfjs's own kernels ("kernels": "tfjs"), this test also proves that the book's change no bit.
       if (backend !== BOOK_BACKEND && backend !== 'cpu') context.skip(`no record is kept for ${backend}`);
       const record = readRecord(ROOT, file, backend);
       const differences = compareResults(record.results, report.results);

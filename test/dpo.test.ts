@@ -25,7 +25,7 @@ function gradAt(loss: (h: tf.Tensor1D) => tf.Scalar, h: number[]): number[] {
 /** Two pairs for the prompt 3141: responses of different lengths, so the batch needs padding. */
 const PAIRS: PreferencePair[] = [
   { prompt: makePrompt([3, 1, 4, 1]), chosen: tokenize('1134$'), rejected: tokenize('13$') },
-  { prompt: makePrompt([2, 0, 2, 5]), chosen: tokenize('0225$'), rejected: tokenize('022$') },
+  { prompt: makePrompt([5, 2, 0, 2]), chosen: tokenize('0225$'), rejected: tokenize('022$') }, // training side
 ];
 
 for (const backend of BACKENDS_UNDER_TEST) {

@@ -11,7 +11,7 @@ import { createGpt, disposeGpt, type Gpt } from '../src/runtime/model.ts';
 import { Rng } from '../src/runtime/random.ts';
 import { createScalarModel, disposeScalarModel, scalarOutputs } from '../src/runtime/scalar.ts';
 import { GPT_CONFIG } from '../src/workbench/base.ts';
-import { idealAnswer, makePrompt, trueScore } from '../src/workbench/task.ts';
+import { idealAnswer, makePrompt, randomPrompt, trueScore } from '../src/workbench/task.ts';
 import { exampleBatch } from '../src/workbench/train.ts';
 import { EOS } from '../src/workbench/vocab.ts';
 import { BACKENDS_UNDER_TEST, onBackendWithoutLeaks } from './support/backends.ts';
@@ -75,7 +75,7 @@ for (const backend of BACKENDS_UNDER_TEST) {
       const before = tf.memory().numTensors;
       const rng = new Rng(3);
       const pairs: PreferencePair[] = Array.from({ length: 64 }, () => {
-        const prompt = makePrompt(Array.from({ length: 4 }, () => rng.int(10)));
+        const prompt = randomPrompt(rng); // the training side of the split
         return { prompt, chosen: [...idealAnswer(prompt.digits), EOS], rejected: [0, 0, 0, 0, 0, 0] };
       });
       const untrained = createScalarModel(body);

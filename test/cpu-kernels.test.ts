@@ -6,6 +6,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { BOOK_KERNELS, bookKernelsInUse, stockKernel, useBookKernels } from '../src/engine/cpu/install.ts';
 import type { BookKernel, KernelArgs } from '../src/engine/cpu/kernel.ts';
 import { trainingStep } from '../src/engine/step.ts';
+import { criticValues } from '../src/ppo/experience.ts';
+import { tokensTensor } from '../src/runtime/batch.ts';
+import { createScalarModel, disposeScalarModel, scalarParams } from '../src/runtime/scalar.ts';
 import { Rng } from '../src/runtime/random.ts';
 import { evalPrompts, respond } from '../src/workbench/evaluate.ts';
 import { onBackendWithoutLeaks } from './support/backends.ts';
@@ -31,6 +34,9 @@ function read(info: tf.TensorInfo): { shape: number[]; dtype: string; bytes: Uin
   return { shape: [...info.shape], dtype: info.dtype, bytes: new Uint8Array(v.buffer, v.byteOffset, v.byteLength).slice() };
 }
 
+/** A kernel's outputs as a list (most kernels have one; SplitV has several). */
+const outputs = (out: tf.TensorInfo | tf.TensorInfo[]): tf.TensorInfo[] => (Array.isArray(out) ? out : [out]);
+
 const dispose = (info: tf.TensorInfo) => (tf.backend() as unknown as { disposeIntermediateTensorInfo(t: tf.TensorInfo): void }).disposeIntermediateTensorInfo(info);
 
 /** Run ours and tfjs's on the same inputs; expect the same bits (or ours to decline, when `declines`). */
@@ -42,10 +48,10 @@ function same(name: string, inputs: Record<string, tf.Tensor>, attrs: tf.NamedAt
     return;
   }
   expect(ours, `${name} declined inputs it should handle`).toBeDefined();
-  const theirs = stockKernel(name)(args as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
-  expect(read(ours!)).toEqual(read(theirs));
-  dispose(ours!);
-  dispose(theirs);
+  const theirs = stockKernel(name)(args as unknown as Parameters<tf.KernelFunc>[0]);
+  expect(outputs(ours!).map(read)).toEqual(outputs(theirs).map(read));
+  outputs(ours!).forEach(dispose);
+  outputs(theirs).forEach(dispose);
 }
 
 describe('the book\'s cpu kernels give tfjs\'s bits', () => {
@@ -103,6 +109,13 @@ describe('the book\'s cpu kernels give tfjs\'s bits', () => {
     same('Slice', { x: t([4, 5, 6], 1) }, { begin: [1, 0, 2], size: [2, -1, 3] });
     same('Slice', { x: t([32, 11, 14], 2) }, { begin: [0, 10, 0], size: [32, 1, 14] });
     same('Slice', { x: t([3, 320, 32], 3) }, { begin: [1, 0, 0], size: [1, 320, 32] }, true);
+  });
+
+  test('SplitV: the pieces along any axis, equal or of given sizes, every dtype', () => {
+    same('SplitV', { x: t([32, 12, 10, 8], 4) }, { numOrSizeSplits: 3, axis: 1 });
+    same('SplitV', { x: t([5, 7], 5) }, { numOrSizeSplits: [2, 0, 5], axis: -1 });
+    same('SplitV', { x: t([6, 2, 3], 6, 'int32') }, { numOrSizeSplits: [1, -1], axis: 0 });
+    same('SplitV', { x: t([0, 4], 7) }, { numOrSizeSplits: 2, axis: 1 });
   });
 
   test('BatchMatMul: plain, flagged, batched and broadcast, K across block boundaries', () => {
@@ -163,14 +176,14 @@ describe('the book\'s cpu kernels on the book\'s GPT', () => {
         kernelName: k.name,
         backendName: 'cpu',
         kernelFunc: (args) => {
-          const out = ours(args) as tf.TensorInfo;
-          const stock = stockKernel(k.name)(args) as tf.TensorInfo;
-          const [a, b] = [read(out), read(stock)];
-          if (JSON.stringify(a.shape) !== JSON.stringify(b.shape) || Buffer.compare(a.bytes, b.bytes) !== 0) {
-            mismatches.push(`${k.name} on ${Object.values(args.inputs).map((x) => `[${x!.shape}]`).join(' ')}`);
-          }
+          const out = ours(args);
+          const stock = stockKernel(k.name)(args);
+          const [a, b] = [outputs(out).map(read), outputs(stock).map(read)];
+          const differ = a.length !== b.length || a.some((x, i) =>
+            JSON.stringify(x.shape) !== JSON.stringify(b[i].shape) || Buffer.compare(x.bytes, b[i].bytes) !== 0);
+          if (differ) mismatches.push(`${k.name} on ${Object.values(args.inputs).map((x) => `[${x!.shape}]`).join(' ')}`);
           calls.set(k.name, (calls.get(k.name) ?? 0) + 1);
-          dispose(stock);
+          outputs(stock).forEach(dispose);
           return out;
         },
       });
@@ -182,11 +195,19 @@ describe('the book\'s cpu kernels on the book\'s GPT', () => {
     useBookKernels(true); // the plain book kernels again
   });
 
-  test('three training steps and 64 sampled answers: every kernel call identical', () => {
+  test('three training steps, 64 sampled answers and a critic\'s gradient: every kernel call identical', () => {
     expect(bookKernelsInUse()).toBe(true);
-    const { model, step, dispose } = trainingStep(1);
+    const { model, batch, step, dispose } = trainingStep(1);
     for (let i = 0; i < 3; i++) step();
     respond(model, evalPrompts(64), new Rng(3));
+    // A critic's values at the target positions, as PPO trains them (chapter 04): a slice's gradient.
+    const critic = createScalarModel(model);
+    tf.tidy(() => {
+      const tokens = tokensTensor(batch);
+      const loss = () => criticValues(critic, tokens).square().mean() as tf.Scalar;
+      tf.variableGrads(loss, Object.values(scalarParams(critic)));
+    });
+    disposeScalarModel(critic);
     dispose();
     expect(mismatches).toEqual([]);
     expect(BOOK_KERNELS.filter((k) => !calls.has(k.name)).map((k) => k.name), 'kernels the model never called').toEqual([]);

@@ -1,9 +1,10 @@
 // `pnpm bench [--backend wasm|cpu|node] [--repeats N]`: what the book's GPT costs on one
 // backend — a training step (forward, backward, Adam), a forward pass, and sampling 512
 // answers — in wall time, kernel calls and achieved arithmetic rate. A benchmark to read,
-// not a test: the numbers depend on the machine. `python3 scripts/bench-torch.py` times
-// the same model in PyTorch.
+// not a test: the numbers depend on the machine. When PyTorch is installed, the same model
+// in PyTorch on one thread (scripts/bench-torch.py, its twin) is timed too, side by side.
 import * as tf from '@tensorflow/tfjs';
+import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { cpuKernels, useBackend } from '../src/runtime/backend.ts';
 import { profileKernels, timePerCall } from '../src/engine/profile.ts';
@@ -39,14 +40,43 @@ const work = {
   'respond(512)': () => void respond(model, prompts, new Rng(11)),
 };
 
+/** The PyTorch twin's times in ms by task, from the first python that has torch; or why none. */
+function torchTwin(repeats: number): Record<string, number> | string {
+  const script = new URL('./bench-torch.py', import.meta.url).pathname;
+  const pythons = process.env.PYTHON ? [process.env.PYTHON] : ['python3', '/usr/bin/python3'];
+  const failures: string[] = [];
+  for (const python of pythons) {
+    const run = spawnSync(python, [script, '--json', '--repeats', String(repeats)], {
+      encoding: 'utf8',
+      env: { ...process.env, OMP_NUM_THREADS: '1' },
+    });
+    if (run.status === 0) return (JSON.parse(run.stdout) as { ms: Record<string, number> }).ms;
+    failures.push(`${python}: ${run.error?.message ?? run.stderr.trim().split('\n').at(-1)}`);
+  }
+  return `no PyTorch twin (${failures.join('; ')}); set PYTHON to a python3 with torch`;
+}
+
 const kernels = backend === 'cpu' ? ` (${cpuKernels() === 'book' ? "the book's" : "tfjs's"} kernels)` : '';
 console.log(`backend ${backend}${kernels}; the book's GPT: ${countParams(model)} parameters, batch 32 × ${inputs.shape[1]} tokens`);
-console.log(`${'what'.padEnd(14)} ${'ms'.padStart(9)} ${'kernels'.padStart(8)} ${'MFLOP'.padStart(8)} ${'GFLOP/s'.padStart(8)}`);
+const twin = torchTwin(repeats);
+const head = ['ms', 'kernels', 'MFLOP', 'GFLOP/s', ...(typeof twin === 'string' ? [] : ['torch ms', '× torch'])];
+console.log(`${'what'.padEnd(14)} ${head.map((h) => h.padStart(9)).join(' ')}`);
+const ours: Record<string, number> = {};
 for (const [name, fn] of Object.entries(work)) {
   const profile = await profileKernels(fn);
   const seconds = timePerCall(fn, name === 'respond(512)' ? Math.max(1, Math.ceil(repeats / 10)) : repeats);
-  const cells = [(seconds * 1000).toFixed(2).padStart(9), String(profile.calls).padStart(8), (profile.flops / 1e6).toFixed(1).padStart(8), (profile.flops / seconds / 1e9).toFixed(2).padStart(8)];
-  console.log(`${name.padEnd(14)} ${cells.join(' ')}`);
+  ours[name] = seconds * 1000;
+  const cells = [(seconds * 1000).toFixed(2), String(profile.calls), (profile.flops / 1e6).toFixed(1), (profile.flops / seconds / 1e9).toFixed(2)];
+  if (typeof twin !== 'string') cells.push(twin[name].toFixed(2), (ours[name] / twin[name]).toFixed(2));
+  console.log(`${name.padEnd(14)} ${cells.map((c) => c.padStart(9)).join(' ')}`);
+}
+if (typeof twin === 'string') console.log(twin);
+else {
+  console.log(`torch, sampling without a key/value cache: ${twin['respond(512), no cache'].toFixed(2)} ms`);
+  const step = ours['training step'] / twin['training step'];
+  const respond = ours['respond(512)'] / twin['respond(512)'];
+  console.log(`targets: a training step within 2× of torch (${step.toFixed(2)}×: ${step <= 2 ? 'met' : 'not met'}), ` +
+    `respond no slower (${respond.toFixed(2)}×: ${respond <= 1 ? 'met' : 'not met'})`);
 }
 tokens.dispose();
 inputs.dispose();

@@ -14,6 +14,7 @@ import {
 import { createGpt, disposeCache, disposeGpt, forward, forwardCached, type KvCache } from '../src/runtime/model.ts';
 import { Rng } from '../src/runtime/random.ts';
 import { generate } from '../src/runtime/sample.ts';
+import * as plain from '../src/engine/plain.ts';
 import { GPT_CONFIG } from '../src/workbench/base.ts';
 import { EOS } from '../src/workbench/vocab.ts';
 import { BACKENDS_UNDER_TEST, onBackendWithoutLeaks } from './support/backends.ts';
@@ -54,25 +55,6 @@ function agree(
   });
 }
 
-/** The plain formulas, differentiated by tfjs. */
-const plain = {
-  layerNorm: (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
-    const { mean, variance } = tf.moments(x, -1, true);
-    return x.sub(mean).div(variance.add(1e-5).sqrt()).mul(g).add(b);
-  },
-  affine: (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D).add(b),
-  attention: (qkv: tf.Tensor, B: number, T: number, H: number) => {
-    const d = qkv.shape[1]! / 3;
-    const dh = d / H;
-    const heads = (i: number) =>
-      qkv.slice([0, i * d], [B * T, d]).reshape([B, T, H, dh]).transpose([0, 2, 1, 3]) as tf.Tensor4D;
-    const mask = tf.linalg.bandPart(tf.ones([T, T]), -1, 0).sub(1).mul(1e9);
-    const scores = tf.matMul(heads(0), heads(1).transpose([0, 1, 3, 2])).div(Math.sqrt(dh)).add(mask);
-    const y = tf.matMul(tf.softmax(scores), heads(2));
-    return y.transpose([0, 2, 1, 3]).reshape([B * T, d]);
-  },
-};
-
 for (const backend of BACKENDS_UNDER_TEST) {
   describe(`gradients written by hand, on ${backend}`, () => {
     onBackendWithoutLeaks(backend);
@@ -86,13 +68,9 @@ for (const backend of BACKENDS_UNDER_TEST) {
 
     test('affine layers, with and without the rectifier', () => {
       const inputs = [normal(rng, [12, 5]), normal(rng, [5, 7]), normal(rng, [7])];
-      agree((x, w, b) => affine(x as tf.Tensor2D, w as tf.Tensor2D, b), plain.affine, inputs, 1e-5);
-      agree(
-        (x, w, b) => affineRelu(x as tf.Tensor2D, w as tf.Tensor2D, b),
-        (x, w, b) => plain.affine(x, w, b).relu(),
-        inputs,
-        1e-5,
-      );
+      const reference = (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D).add(b);
+      agree((x, w, b) => affine(x as tf.Tensor2D, w as tf.Tensor2D, b), reference, inputs, 1e-5);
+      agree((x, w, b) => affineRelu(x as tf.Tensor2D, w as tf.Tensor2D, b), plain.affineRelu, inputs, 1e-5);
       tf.dispose(inputs);
     });
 
@@ -111,9 +89,7 @@ for (const backend of BACKENDS_UNDER_TEST) {
     test('embedding by one-hot products, at an offset position', () => {
       const tokens = tf.tensor2d([[1, 4, 0], [3, 3, 2]], undefined, 'int32');
       const inputs = [normal(rng, [5, 6]), normal(rng, [7, 6])];
-      const reference = (te: tf.Tensor, pe: tf.Tensor) =>
-        tf.matMul(tf.oneHot(tokens.reshape([6]) as tf.Tensor1D, 5).toFloat(), te as tf.Tensor2D)
-          .add(tf.tile(pe.slice([2, 0], [3, 6]), [2, 1]));
+      const reference = (te: tf.Tensor, pe: tf.Tensor) => plain.embed(tokens, 2, te, pe);
       agree((te, pe) => embed(tokens, 2, te as tf.Tensor2D, pe as tf.Tensor2D), reference, inputs, 1e-6);
       tf.dispose([tokens, ...inputs]);
     });
@@ -121,8 +97,7 @@ for (const backend of BACKENDS_UNDER_TEST) {
     test('the log-probability of each target', () => {
       const targets = tf.tensor1d([0, 3, 2, 2], 'int32');
       const logits = tf.tidy(() => normal(rng, [4, 5]).mul(4));
-      const reference = (z: tf.Tensor) =>
-        tf.logSoftmax(z).mul(tf.oneHot(targets, 5).toFloat()).sum(-1);
+      const reference = (z: tf.Tensor) => plain.targetLogProbs(z, targets);
       agree((z) => targetLogProbs(z as tf.Tensor2D, targets), reference, [logits], 1e-5);
       tf.dispose([targets, logits]);
     });

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { RunnerTask, RunnerTestFile, RunnerTestSuite } from 'vitest';
-import { checkClaim, matchOutputs, readChecks, type Claim } from '../scripts/claims/index.ts';
+import { checkClaim, matchOutputs, readChecks, references, type Claim } from '../scripts/claims/index.ts';
 import { CHECKPOINTS, readCheckpointFile, sourceFingerprint } from '../scripts/checkpoints.ts';
 import { BOOK_BACKEND, compareResults, readRecord, recordCommand } from '../scripts/records/index.ts';
 import { chapterFiles, ROOT } from '../scripts/run-chapter.ts';
@@ -28,9 +28,7 @@ const BASE_MODELS_SUITE = `the base models shipped in ${CHECKPOINTS}`;
 
 /** Whether a claim reads the results of its own chapter's program (rather than only other chapters' records). */
 function needsProgram(claim: Claim): boolean {
-  const compare = claim.compare;
-  const references = [claim, ...(compare ? [compare.other, compare.margin] : [])];
-  return references.some((r) => typeof r === 'object' && 'path' in r && r.chapter === undefined);
+  return references(claim).some((r) => r.chapter === undefined);
 }
 
 /** Whether any test under `task` is to run (vitest's -t filter and .only mark the others skip). */

@@ -20,11 +20,16 @@ export interface CheckOptions {
 /** A comparison's failure, or a value that cannot be read, carried out as a message. */
 class Failed extends Error {}
 
-/** Whether `claim` holds in `results`: undefined when it does, else a message naming its line. */
-export function checkClaim(claim: Claim, results: unknown, options: CheckOptions = {}): string | undefined {
+/**
+ * Whether `claim` holds in `results`: undefined when it does, else a message naming its line.
+ * `value`: the number the claim's own path names in `results`, when the caller has read it.
+ */
+export function checkClaim(
+  claim: Claim, results: unknown, options: CheckOptions = {}, value?: number,
+): string | undefined {
   try {
-    const value = checkStated(claim, results, options);
-    if (claim.compare) checkComparison(claim, value, claim.compare, results, options);
+    const actual = checkStated(claim, results, options, value);
+    if (claim.compare) checkComparison(claim, actual, claim.compare, results, options);
     return undefined;
   } catch (error) {
     if (!(error instanceof Failed)) throw error;
@@ -56,9 +61,11 @@ export function allowance(stated: Stated, options: CheckOptions): number {
   return options.exact || stated.chapter !== undefined ? stated.rounding : stated.tolerance;
 }
 
-/** Check one stated number; its value. */
-function checkStated(stated: Stated, results: unknown, options: CheckOptions): number {
-  const actual = valueOf(stated, results, options, stated.number);
+/** Check one stated number (its value read from `results` unless given); its value. */
+function checkStated(
+  stated: Stated, results: unknown, options: CheckOptions, value?: number,
+): number {
+  const actual = value ?? valueOf(stated, results, options, stated.number);
   const allowed = allowance(stated, options);
   if (within(actual, stated.value, allowed)) return actual;
   const gives = stated.number.endsWith('%') ? `${show(actual)} (${show(actual * 100)}%)` : show(actual);

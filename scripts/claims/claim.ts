@@ -106,6 +106,16 @@ function readStated(rest: string[]): Operand | undefined {
   return { number: head, value: number.value, ...target, rounding: number.unit / 2, tolerance };
 }
 
+/**
+ * The results a claim points to: its own path, then its comparison's other side and margin
+ * where they are results (not constants). A reference with a `chapter` cites that chapter's
+ * record; one without reads the results of the claim's own chapter's program.
+ */
+export function references(claim: Stated & { compare?: Comparison }): Reference[] {
+  const operands = claim.compare ? [claim.compare.other, claim.compare.margin] : [];
+  return [claim, ...operands.filter((r): r is Reference => typeof r === 'object' && 'path' in r)];
+}
+
 /** `[<chapter>:]<path>`. */
 function readReference(target: string): Reference {
   if (target === '') throw new Malformed(expected);

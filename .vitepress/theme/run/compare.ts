@@ -4,20 +4,16 @@
  * returned, with the claims suite's own parser, lookup and tolerance
  * (`scripts/claims/`), so the page agrees with `pnpm test` on what "the same" means.
  */
-import { parseClaim } from '../../../scripts/claims/claim.ts'
+import { parseClaim, references } from '../../../scripts/claims/claim.ts'
 import { allowance, checkClaim as checkStated } from '../../../scripts/claims/check.ts'
 import { lookup, show } from '../../../scripts/claims/lookup.ts'
-import type { Claim, Comparison } from '../../../scripts/claims/types.ts'
+import type { Claim } from '../../../scripts/claims/types.ts'
 
 /** One stated number, compared. `cited`: a claim about another chapter's record, not this run. */
 export type ClaimCheck =
   | { status: 'ok' | 'off'; raw: string; path: string; stated: number; computed: number; tolerance: number; message?: string }
   | { status: 'missing'; raw: string; path: string; message: string }
   | { status: 'cited'; raw: string; chapter: string }
-
-/** Whether a comparison reads only this run's results (not another chapter's record). */
-const local = (compare: Comparison): boolean =>
-  [compare.other, compare.margin].every((r) => typeof r !== 'object' || !('chapter' in r) || r.chapter === undefined)
 
 /**
  * Check one claim, written as in the chapter (`0.93 @x ±0.02`, `0.95 @a > @b`), against
@@ -29,7 +25,9 @@ export function checkClaim(raw: string, results: unknown, exact = false): ClaimC
   if (parsed.kind !== 'claim') return { status: 'missing', raw, path: '', message: `not a claim: ${raw}` }
   if (parsed.chapter) return { status: 'cited', raw, chapter: parsed.chapter }
   const { kind: _kind, compare, ...stated } = parsed
-  const claim: Claim = { file: 'this page', line: 0, column: 0, raw, ...stated, ...(compare && local(compare) && { compare }) }
+  const cites = references(parsed).some((r) => r.chapter !== undefined)
+  const kept = compare && !cites && { compare }
+  const claim: Claim = { file: 'this page', line: 0, column: 0, raw, ...stated, ...kept }
   let value: unknown
   try {
     value = lookup(results, claim.path)
@@ -39,7 +37,7 @@ export function checkClaim(raw: string, results: unknown, exact = false): ClaimC
   if (typeof value !== 'number' || !Number.isFinite(value)) {
     return { status: 'missing', raw, path: claim.path, message: `${claim.path} is not a number` }
   }
-  const problem = checkStated(claim, results, { exact })
+  const problem = checkStated(claim, results, { exact }, value)
   const tolerance = allowance(claim, { exact })
   const check = { raw, path: claim.path, stated: claim.value, computed: value, tolerance }
   return problem === undefined ? { status: 'ok', ...check } : { status: 'off', ...check, message: problem.replace(/^this page:0: /, '') }

@@ -3,10 +3,12 @@
  */
 import type { Code } from 'mdast';
 import { visit } from 'unist-util-visit';
-import { openingFence, isUnterminated } from './fence.ts';
+import { fenceInside, isUnterminated, openingFence, type Fence } from './fence.ts';
 import { isTypeScript, parseInfo, type InfoToken } from './info.ts';
 import { parseMarkdown } from './markdown.ts';
 import { checkTarget } from './paths.ts';
+import { normaliseSource } from './source.ts';
+import { strayMarks } from './stray.ts';
 import type { BlockMark, ChapterSource, CodeBlock, TangleError } from './types.ts';
 
 /** The `ts` blocks of a chapter, in reading order, and problems with them. */
@@ -15,52 +17,71 @@ export interface ChapterBlocks {
   errors: TangleError[];
 }
 
-/** Read the `ts` blocks of one chapter (line endings are normalised to LF). */
+/**
+ * Read the `ts` blocks of one chapter (a leading BOM is dropped and line
+ * endings are made LF first, so that the parser's offsets index the text).
+ */
 export function readBlocks(input: ChapterSource): ChapterBlocks {
-  const chapter = { path: input.path, source: input.source.replace(/\r\n?/g, '\n') };
+  const path = input.path;
+  const source = normaliseSource(input.source);
+  const lines = source.split('\n');
   const blocks: CodeBlock[] = [];
   const errors: TangleError[] = [];
-  const tree = parseMarkdown(chapter.source);
+  const typescript = new Set<number>();
+  const other = new Map<number, string>();
+  const content = new Set<number>();
+  const at = (line: number, message: string, column?: number): void => {
+    errors.push({ file: path, line, ...(column === undefined ? {} : { column }), message });
+  };
 
-  visit(tree, 'code', (node: Code) => {
+  visit(parseMarkdown(source), 'code', (node: Code) => {
     const start = node.position?.start;
     const end = node.position?.end;
     if (!start || !end || start.offset === undefined || end.offset === undefined) return;
-    const raw = chapter.source.slice(start.offset, end.offset);
+    const raw = source.slice(start.offset, end.offset);
+    if (!lines[start.line - 1]?.endsWith(raw.split('\n', 1)[0]!)) {
+      at(start.line, 'the Markdown parser\'s position and the text disagree here; nothing is tangled', start.column);
+      return;
+    }
     const fence = openingFence(raw);
-    if (!fence) return; // indented code: never tangled
-    if (isUnterminated(raw)) {
-      errors.push({
-        file: chapter.path,
-        line: start.line,
-        column: start.column,
-        message: `unterminated fence: this ${fence.char.repeat(fence.size)} block is never closed`,
-      });
+    if (!fence) return; // indented code: never tangled (a mark in it is found by strayMarks)
+    const closed = !isUnterminated(raw);
+    for (let line = start.line + 1; line < end.line + (closed ? 0 : 1); line++) content.add(line);
+    if (isTypeScript(node.lang)) typescript.add(start.line);
+    else other.set(start.line, node.lang ?? '');
+    if (!closed) {
+      at(start.line, `unterminated fence: this ${fenceText(fence)} block is never closed`, start.column);
+      return;
+    }
+    const code = node.value === '' ? [] : node.value.split('\n');
+    const inside = fenceInside(code, fence);
+    if (inside !== -1) {
+      at(
+        start.line + 1 + inside,
+        `a fence inside the ${fenceText(fence)} block opened at line ${start.line}: ` +
+          'is that block\'s closing fence missing? (to show a fence in a block, open it with a longer fence)',
+      );
       return;
     }
     if (!isTypeScript(node.lang)) return;
 
-    const firstLine = chapter.source.split('\n', start.line)[start.line - 1] ?? '';
+    const firstLine = lines[start.line - 1] ?? '';
     const metaColumn = (offset: number): number => {
-      const at = node.meta ? firstLine.indexOf(node.meta) : -1;
-      return at === -1 ? start.column : at + offset + 1;
+      const found = node.meta ? firstLine.indexOf(node.meta) : -1;
+      return found === -1 ? start.column : found + offset + 1;
     };
-    const problem = (message: string, offset = 0): void => {
-      errors.push({ file: chapter.path, line: start.line, column: metaColumn(offset), message });
-    };
-
-    const mark = readMark(node.meta, problem);
+    const mark = readMark(node.meta, (message, offset = 0) => at(start.line, message, metaColumn(offset)));
     if (!mark) return;
-    blocks.push({
-      file: chapter.path,
-      fenceLine: start.line,
-      line: start.line + 1,
-      lines: node.value === '' ? [] : node.value.split('\n'),
-      mark,
-    });
+    blocks.push({ file: path, fenceLine: start.line, line: start.line + 1, lines: code, mark });
   });
 
+  errors.push(...strayMarks(path, lines, { typescript, other, content }));
   return { blocks, errors };
+}
+
+/** ```` ``` ```` or `~~~` as written. */
+function fenceText(fence: Fence): string {
+  return fence.char.repeat(fence.size);
 }
 
 /** The mark of a `ts` block from its meta, reporting problems through `problem`. */

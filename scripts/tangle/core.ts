@@ -37,7 +37,30 @@ export function tangle(chapters: readonly ChapterSource[]): TangleResult {
     for (const [path, content] of result.readOnly) readOnly.set(path, content);
   }
 
+  errors.push(...nestedTargets(owners));
   return { files: sorted(files), readOnly: sorted(readOnly), errors: sortErrors(errors) };
+}
+
+/**
+ * A target below another target (`src/a.ts/b.ts` and `src/a.ts`) cannot be
+ * written: one path would be both a file and a directory.
+ */
+function nestedTargets(owners: ReadonlyMap<string, CodeBlock>): TangleError[] {
+  const errors: TangleError[] = [];
+  for (const [target, block] of owners) {
+    const parts = target.split('/');
+    for (let length = 1; length < parts.length; length++) {
+      const above = parts.slice(0, length).join('/');
+      const owner = owners.get(above);
+      if (!owner) continue;
+      errors.push({
+        file: block.file,
+        line: block.fenceLine,
+        message: `${target} lies below ${above}, which ${owner.file}:${owner.fenceLine} writes as a file`,
+      });
+    }
+  }
+  return errors;
 }
 
 /** What one chapter produces. */

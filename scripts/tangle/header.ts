@@ -33,8 +33,12 @@ export type HeaderState =
   | { kind: 'edited'; chapter: string }
   | { kind: 'missing' };
 
-/** Whether `content` is a generated file, untouched since it was generated. */
-export function readHeader(content: string): HeaderState {
+/**
+ * Whether `content` is a generated file, untouched since it was generated.
+ * Line endings do not matter: a checkout with CRLF endings reads as LF.
+ */
+export function readHeader(text: string): HeaderState {
+  const content = text.replace(/\r\n/g, '\n');
   const first = content.indexOf('\n');
   const second = first === -1 ? -1 : content.indexOf('\n', first + 1);
   if (second === -1) return { kind: 'missing' };

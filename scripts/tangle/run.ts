@@ -6,12 +6,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { tangle } from './core.ts';
-import { formatError } from './errors.ts';
+import { describeFailure, formatError, sortErrors } from './errors.ts';
 import { readChapters, readTree } from './fs.ts';
 import { planTree, type Change } from './plan.ts';
 import { readOnlyDirectory } from './paths.ts';
 import type { TangleResult } from './types.ts';
-import { replaceDirectory } from './write.ts';
+import { recoverDirectory, replaceDirectory, swapLeftovers } from './write.ts';
 
 /** Directory owned by the tangler. */
 export const sourceDirectory = 'src';
@@ -35,8 +35,9 @@ export function tangleBook(root: string): TangleResult & { chapters: number } {
     const error = { file: root, line: 0, message: 'no chapters/ directory here' };
     return { files: new Map(), readOnly: new Map(), errors: [error], chapters: 0 };
   }
-  const chapters = readChapters(root);
-  return { ...tangle(chapters), chapters: chapters.length };
+  const { chapters, errors } = readChapters(root);
+  const result = tangle(chapters);
+  return { ...result, errors: sortErrors([...errors, ...result.errors]), chapters: chapters.length };
 }
 
 /** Options of `tangleToDisk`. */
@@ -47,9 +48,15 @@ export interface TangleOptions {
 
 /** `pnpm tangle`: write `src/` and `.tangle/read-only/` from the chapters. */
 export function tangleToDisk(root: string, options: TangleOptions = {}): Report {
+  return oneLineOnFailure(root, () => tangleInto(root, options));
+}
+
+function tangleInto(root: string, options: TangleOptions): Report {
   const result = tangleBook(root);
   if (result.errors.length > 0) return failure(result.errors.map(formatError));
 
+  recoverDirectory(root, sourceDirectory);
+  recoverDirectory(root, readOnlyDirectory);
   const plan = planTree(readTree(root, sourceDirectory), result.files, options.force ?? false);
   if (plan.refusals.length > 0) return failure(plan.refusals.map((refusal) => refusal.message));
 
@@ -67,8 +74,16 @@ export function tangleToDisk(root: string, options: TangleOptions = {}): Report 
 
 /** `pnpm tangle --check`: whether `src/` is exactly what the chapters produce. */
 export function checkSource(root: string): Report {
+  return oneLineOnFailure(root, () => checkAgainst(root));
+}
+
+function checkAgainst(root: string): Report {
   const result = tangleBook(root);
   if (result.errors.length > 0) return failure(result.errors.map(formatError));
+  const { previous, next } = swapLeftovers(root, sourceDirectory);
+  if (previous.length + next.length > 0) {
+    return failure([`${sourceDirectory}/: a tangle was interrupted (its trees are left in .tangle/); run \`pnpm tangle\` to recover`]);
+  }
   const plan = planTree(readTree(root, sourceDirectory), result.files, true);
   if (plan.changes.length === 0) {
     return {
@@ -89,10 +104,21 @@ export function checkSource(root: string): Report {
 
 /** Write `.tangle/read-only/` only (for `pnpm typecheck`); `src/` is left alone. */
 export function emitReadOnly(root: string): Report {
-  const result = tangleBook(root);
-  if (result.errors.length > 0) return failure(result.errors.map(formatError));
-  replaceDirectory(root, readOnlyDirectory, result.readOnly);
-  return { ok: true, lines: [`wrote ${plural(result.readOnly.size, 'read-only block')}`], changes: [] };
+  return oneLineOnFailure(root, () => {
+    const result = tangleBook(root);
+    if (result.errors.length > 0) return failure(result.errors.map(formatError));
+    replaceDirectory(root, readOnlyDirectory, result.readOnly);
+    return { ok: true, lines: [`wrote ${plural(result.readOnly.size, 'read-only block')}`], changes: [] };
+  });
+}
+
+/** The report of `operation`, or one line naming the path when the file system fails it. */
+function oneLineOnFailure(root: string, operation: () => Report): Report {
+  try {
+    return operation();
+  } catch (error) {
+    return failure([describeFailure(root, error)]);
+  }
 }
 
 function failure(lines: string[]): Report {

@@ -51,7 +51,7 @@ describe('parsing claims', () => {
   });
 
   it('leaves other inline code alone', () => {
-    for (const code of ['x @y', 'npm i foo@1.2', '@decorator', '0.93', 'a = 0.5']) {
+    for (const code of ['npm i foo@1.2', '@decorator', '@05-dpo:dpo.kl', 'a@b.org', 'x = a @ b', '0.93', 'a = 0.5']) {
       expect(parseClaim(code)).toEqual({ kind: 'code' });
     }
   });
@@ -372,5 +372,112 @@ describe('text blocks', () => {
     const checks = readChecks('chapters/09-x.md', '# X\n\n```text\na 1\n```\n\n```text illustration\nb 2\n```\n');
     expect(checks.outputs).toEqual([]);
     expect(checks.errors).toEqual([expect.stringContaining('chapters/09-x.md:3: a `text` block is program output')]);
+  });
+});
+
+describe('inline code with the shape of a claim', () => {
+  it.each([
+    ['x @y', 'x is not a number: a claim begins with the number it states'],
+    ['score @dpo.kl', 'score is not a number'],
+    ['margin @noise.twoSe', 'expected `<number>[%]'],
+    ['93 % @x', '93 %: write 93% (no space before %)'],
+    ['~0.93 @x', 'without ~ or ≈'],
+    ['≈0.93 @x', 'without ~ or ≈'],
+    ['≈ 0.93 @x', '≈ before the number'],
+    ['about 0.93 @x', 'without ~ or ≈'],
+    ['"0.93" @x', 'write it without quotes'],
+    ["'0.93' @x", 'write it without quotes'],
+    ['.93 @x', 'write 0.93'],
+    ['-.5 @x', 'write -0.5'],
+    ['0,93 @x', 'write a decimal point (0.93)'],
+    ['0.93@x', 'write a space before @'],
+    ['93%@x', 'write a space before @'],
+    ['0.93 ±0.02', 'names no result'],
+    ['0.93 @x >= @y', '>= is not a comparison'],
+  ])('`%s` is an error at chapter:line, not plain code', (code, message) => {
+    const checks = readChecks(file, `# T\n\nWe get \`${code}\` here.\n`);
+    expect(checks.claims).toEqual([]);
+    expect(checks.errors).toHaveLength(1);
+    expect(checks.errors[0]).toMatch(/^chapters\/01-rl-basics\.md:3:8: malformed claim /);
+    expect(checks.errors[0]).toContain(message);
+  });
+
+  it('is found wherever inline code is: tables, headings, lists, links, quotes', () => {
+    const source = ['# At `x @y`', '', '| a |', '| - |', '| `~1 @a` |', '', '- `.5 @b`', '', '> [`"1" @c`](#x)', ''];
+    const checks = readChecks(file, source.join('\n'));
+    expect(checks.errors.map((e) => e.split(': ')[0])).toEqual([
+      `${file}:1:6`,
+      `${file}:5:3`,
+      `${file}:7:3`,
+      `${file}:9:4`,
+    ]);
+  });
+});
+
+describe('stray numbers in every form a writer might use', () => {
+  it.each([
+    ['a leading-dot decimal', 'falls to .93 then', '.93'],
+    ['a negative leading-dot decimal', 'to -.5 then', '.5'],
+    ['a decimal comma', 'rate 0,93 here', '0,93'],
+    ['thousands and decimals', 'took 1,234.5 s', '1,234.5'],
+    ['a spaced percentage', 'wins 93 % of', '93 %'],
+    ['a no-break-spaced percentage', 'wins 93\u00a0% of', '93\u00a0%'],
+    ['percent in words', 'wins 93 percent of', '93 percent'],
+    ['per cent in words', 'wins 93 per cent of', '93 per cent'],
+    ['per mille', 'loses 5‰ of', '5‰'],
+    ['times ten to a power', 'a rate of 3 × 10^-4 here', '3 × 10^-4'],
+    ['superscript powers', 'a rate of 3·10⁻⁴ here', '3·10⁻⁴'],
+    ['a bare negative power', 'about 10^-3 of', '10^-3'],
+    ['a bare superscript power', 'about 10⁻³ of', '10⁻³'],
+    ['a fraction character', 'about ½ of', '½'],
+    ['full-width digits', '得分 ０.９３ 分', '０.９３'],
+    ['a full-width percentage', '胜率 ９３％', '９３％'],
+    ['a decimal after Chinese text', '约0.93', '0.93'],
+    ['an upper-case exponent', 'lr 1E-3', '1E-3'],
+    ['a second number after a comma', 'pairs (0.5,0.93)', '0.93'],
+  ])('%s', (_name, text, number) => {
+    expect(findNumbers(text).map((m) => m.text)).toContain(number);
+  });
+
+  it('still leaves counts, versions and names alone', () => {
+    expect(findNumbers('26,496 weights, 10^6 steps, 1,2,3, v1.2, 1.2.3, GPT-4o, sentence 5. Next, ...5')).toEqual([]);
+  });
+
+  it('flags a leading-dot decimal set as inline code', () => {
+    expect(readChecks(file, 'A `.93` here.\n').stray.map((s) => s.text)).toEqual(['.93']);
+  });
+});
+
+describe('output blocks the checker would not read', () => {
+  const errorsOf = (block: string) => readChecks('chapters/09-x.md', `# X\n\n${block}\n`).errors;
+
+  it.each([
+    ['output misspelt', '```text ouput\na 1\n```', '`ouput` in a `text` block'],
+    ['output plural', '```text outputs\na 1\n```', '`outputs` in a `text` block'],
+    ['output in capitals', '```text Output\na 1\n```', '`Output` in a `text` block'],
+    ['another language', '```txt output\na 1\n```', 'its language is `txt`, not `text`'],
+    ['text in capitals', '```Text output\na 1\n```', 'its language is `Text`, not `text`'],
+    ['a shell session', '```console output\na 1\n```', 'its language is `console`'],
+    ['output as the language', '```output\na 1\n```', 'its language is `output`'],
+    ['an indented fence', '    ```text output\n    a 1\n    ```', 'not read as a fenced block'],
+    ['a tilde fence, misspelt', '~~~text outptu\na 1\n~~~', '`outptu` in a `text` block'],
+    ['an unknown attribute', '```text output backnd=cpu\na 1\n```', 'unknown or malformed `backnd`'],
+    ['a malformed tolerance', '```text output tol=x\na 1\n```', 'unknown or malformed `tol`'],
+    ['neither output nor illustration', '```text\na 1\n```', 'is program output'],
+  ])('%s is an error at its line', (_name, block, message) => {
+    const errors = errorsOf(block);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/^chapters\/09-x\.md:3: /);
+    expect(errors[0]).toContain(message);
+  });
+
+  it('reads output blocks in quotes and tilde fences, and leaves other blocks alone', () => {
+    const checks = readChecks('chapters/09-x.md', '# X\n\n> ```text output\n> a 1\n> ```\n\n~~~text output\nb\n~~~\n\n```sh\necho output\n```\n\n```ts\nconst input = 1;\n```\n');
+    expect(checks.errors).toEqual([]);
+    expect(checks.outputs.map((b) => b.lines)).toEqual([['a 1'], ['b']]);
+  });
+
+  it('a word in a block is content, not a fence', () => {
+    expect(errorsOf('````md\n```txt output\n````')).toEqual([]);
   });
 });

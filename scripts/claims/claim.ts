@@ -23,8 +23,13 @@
  * which needs a margin: "within noise" says how large the noise is); `m` is 0 by
  * default. Every stated number in it is checked as well.
  *
- * Inline code that starts with a number and then has ` @` is meant as a claim;
- * when the rest does not parse it is an error, not plain code.
+ * Inline code with the shape of a claim is meant as one, and when it does not parse
+ * it is an error, not plain code. The shape: an `@` that starts a path and follows
+ * anything but a letter, digit, dot, slash or dash (`0.93 @x`, `x @y`, `93 % @x`,
+ * `~0.93 @x`, `"0.93" @x`, `0.93%@x`), a number glued to an `@` (`0.93@x`), or a
+ * number with a tolerance (`0.93 ±0.02`, which names no result). Code
+ * that starts with `@` (`@05-dpo:dpo.kl`, `@tensorflow/tfjs`) or has an `@` inside a
+ * word (`foo@1.2`, `a@b.org`) is code.
  */
 import { readNumber } from './number.ts';
 import { parsePath } from './path.ts';
@@ -36,7 +41,7 @@ export type ClaimParse =
   | ({ kind: 'claim' } & Stated & { compare?: Comparison })
   | { kind: 'error'; message: string };
 
-const attempt = /^\s*[+-]?\.?\d[^\s@]*\s*@/;
+const attempt = /^\s*\S.*?[^\w./-]@[\w[]|^\s*[+-]?\.?\d[^\s@]*\s*@|^\s*[+-]?\.?\d\S*\s*±/;
 const expected =
   'expected `<number>[%] @[<chapter>:]<path>[ ±<tolerance>][ >|<|≈ <other>[ margin <m>]]`, ' +
   'e.g. `0.93 @qlearning.successRate`';
@@ -65,11 +70,20 @@ function words(code: string): string[] {
 
 function readClaim(code: string): Stated & { compare?: Comparison } {
   const rest = words(code);
+  if (operators.has(rest[0]!)) {
+    throw new Malformed(`${rest[0]} before the number: a claim states the digits its value rounds to`);
+  }
   const stated = readStated(rest);
+  if (stated !== undefined && 'constant' in stated && rest[0]?.startsWith('±')) {
+    throw new Malformed(`${stated.number} ${rest[0]} names no result: write \`${stated.number} @<path> ${rest[0]}\``);
+  }
   if (stated === undefined || 'constant' in stated || !('number' in stated)) throw new Malformed(expected);
   if (rest.length === 0) return stated;
   const op = rest.shift()!;
-  if (!operators.has(op)) throw new Malformed(expected);
+  if (!operators.has(op)) {
+    const hint = /^[<>=≤≥~≃!]+$/.test(op) ? `${op} is not a comparison (write >, < or ≈): ` : '';
+    throw new Malformed(hint + expected);
+  }
   const other = readStated(rest);
   if (other === undefined) throw new Malformed(`${op} needs something to compare with: ${expected}`);
   let margin: number | Reference = 0;
@@ -92,8 +106,9 @@ function readStated(rest: string[]): Operand | undefined {
     return readReference(head.slice(1));
   }
   const number = readNumber(head);
-  if (!number) throw new Malformed(`${head} is not a number`);
+  if (!number) throw new Malformed(notANumber(head));
   rest.shift();
+  if (rest[0]?.startsWith('%')) throw new Malformed(`${head} ${rest[0]}: write ${head}% (no space before %)`);
   if (!rest[0]?.startsWith('@')) return { constant: number.value, number: head };
   const target = readReference(rest.shift()!.slice(1));
   let tolerance = number.unit / 2;
@@ -104,6 +119,20 @@ function readStated(rest: string[]): Operand | undefined {
     tolerance = number.percent && !written.percent ? written.value / 100 : written.value;
   }
   return { number: head, value: number.value, ...target, rounding: number.unit / 2, tolerance };
+}
+
+/** Why `head` does not begin a claim, with what to write instead. */
+function notANumber(head: string): string {
+  const digits = head.replace(/^[~≈≃∼]|^about$|^["'‘“`]|["'’”`]$/g, '');
+  if (/^[~≈≃∼]/.test(head) || head === 'about') {
+    return `${head} is not a number: a claim states the digits its value rounds to, without ~ or ≈`;
+  }
+  if (/^["'‘“`]/.test(head)) return `${head} is not a number: write it without quotes (\`${digits} @…\`)`;
+  const glued = head.indexOf('@');
+  if (glued > 0 && readNumber(head.slice(0, glued))) return `${head}: write a space before @`;
+  if (/^[+-]?\.\d/.test(head)) return `${head} is not a number: write ${head.replace('.', '0.')}`;
+  if (readNumber(head.replace(',', '.'))) return `${head} is not a number: write a decimal point (${head.replace(',', '.')})`;
+  return `${head} is not a number: a claim begins with the number it states (${expected})`;
 }
 
 /**

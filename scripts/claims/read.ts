@@ -5,9 +5,12 @@
 import type { Code, InlineCode, Text } from 'mdast';
 import { visit } from 'unist-util-visit';
 import { parseInfo } from '../tangle/info.ts';
+import { isUnterminated, openingFence } from '../tangle/fence.ts';
 import { parseMarkdown } from '../tangle/markdown.ts';
+import { normaliseSource } from '../tangle/source.ts';
 import { parseClaim } from './claim.ts';
 import { readNumber } from './number.ts';
+import { looksLikeOutput, strayOutputMarks } from './output-marks.ts';
 import { findNumbers, proseTexts } from './stray.ts';
 import type { ChapterChecks, Claim, OutputBlock, StrayNumber } from './types.ts';
 
@@ -19,7 +22,7 @@ function isBareNumber(code: string): boolean {
 
 /** Read the claims, output blocks and stray numbers of chapter `file`. */
 export function readChecks(file: string, input: string): ChapterChecks {
-  const source = input.replace(/\r\n?/g, '\n');
+  const source = normaliseSource(input);
   const tree = parseMarkdown(source);
   const lines = source.split('\n');
   const checks: ChapterChecks = { claims: [], outputs: [], stray: [], errors: [] };
@@ -44,16 +47,30 @@ export function readChecks(file: string, input: string): ChapterChecks {
     checks.claims.push(claim);
   });
 
+  const fenced = new Map<number, string>();
+  const content = new Set<number>();
   visit(tree, 'code', (node: Code) => {
     const start = node.position?.start;
-    if (!start || node.lang !== 'text') return;
+    const end = node.position?.end;
+    if (!start || !end || start.offset === undefined || end.offset === undefined) return;
+    const raw = source.slice(start.offset, end.offset);
+    if (!openingFence(raw)) return; // indented code: an output mark in it is found below
+    fenced.set(start.line, node.lang ?? '');
+    const last = isUnterminated(raw) ? end.line : end.line - 1;
+    for (let line = start.line + 1; line <= last; line++) content.add(line);
+    if (node.lang !== 'text') return;
     const block = readOutputBlock(file, node, start.line, checks.errors);
     if (block) checks.outputs.push(block);
   });
+  checks.errors.push(...strayOutputMarks(file, lines, { fenced, content }));
 
   for (const text of proseTexts(tree)) checks.stray.push(...strayIn(file, text, lines));
+  checks.errors.sort((a, b) => lineOf(a) - lineOf(b));
   return checks;
 }
+
+/** The line of an error `file:line[:column]: …`. */
+const lineOf = (error: string): number => Number(/^[^:]*:(\d+)/.exec(error)?.[1] ?? 0);
 
 /** An output block from a `text` code node, if its info string says `output`. */
 function readOutputBlock(file: string, node: Code, fenceLine: number, errors: string[]): OutputBlock | undefined {
@@ -64,6 +81,11 @@ function readOutputBlock(file: string, node: Code, fenceLine: number, errors: st
   }
   const marks = info.tokens.filter((token) => token.value === undefined).map((token) => token.name);
   if (marks.includes('illustration') && info.tokens.length === 1) return undefined;
+  const slip = marks.find((mark) => mark !== 'output' && looksLikeOutput(mark));
+  if (slip !== undefined) {
+    errors.push(`${file}:${fenceLine}: \`${slip}\` in a \`text\` block: program output is \`text output\``);
+    return undefined;
+  }
   if (!marks.includes('output')) {
     errors.push(
       `${file}:${fenceLine}: a \`text\` block is program output (\`text output\`, which the tests compare) ` +

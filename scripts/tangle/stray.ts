@@ -18,7 +18,7 @@ export interface FenceLines {
 }
 
 /** A fence after container marks and list markers, and the rest of its line. */
-const fencePattern = /^[ \t>]*(?:(?:[-+*]|\d{1,9}[.)])[ \t]+[ \t>]*)?(?:`{3,}|~{3,})(.*)$/;
+export const fencePattern = /^[ \t>]*(?:(?:[-+*]|\d{1,9}[.)])[ \t]+[ \t>]*)?(?:`{3,}|~{3,})(.*)$/;
 const markPattern = /(?:^|[\s{}:,])(?:file=|chunk=|read-only(?:\s|$))/;
 
 /** Errors for every line of `lines` that carries a tangler mark the tangler will not read. */

@@ -7,6 +7,7 @@
  *     pnpm tangle --where src/x.ts:57  print the chapter line of a src/ line
  */
 import { parseArgs } from 'node:util';
+import { describeFailure } from './tangle/errors.ts';
 import { checkSource, formatPlace, tangleToDisk, whereIs, type Report } from './tangle/index.ts';
 
 const usage = 'usage: pnpm tangle [--force] [--check] [--where <file>:<line>] [--root <dir>]';
@@ -60,4 +61,10 @@ function print(report: Report): number {
   return report.ok ? 0 : 1;
 }
 
-process.exitCode = main(process.argv.slice(2));
+try {
+  process.exitCode = main(process.argv.slice(2));
+} catch (error) {
+  // Whatever escapes the operations' own reports: one line (the stack with RLHF_DEBUG=1).
+  console.error(process.env.RLHF_DEBUG === '1' ? error : `tangle: ${describeFailure(process.cwd(), error)}`);
+  process.exitCode = 1;
+}

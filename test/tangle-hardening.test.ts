@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkSource, readHeader, tangle, tangleToDisk, type ChapterSource } from '../scripts/tangle/index.ts';
+import { lockFile, withLock } from '../scripts/tangle/lock.ts';
 import { fileSystemSteps, recoverDirectory, replaceDirectory, type SwapSteps } from '../scripts/tangle/write.ts';
 
 const roots: string[] = [];
@@ -204,7 +205,8 @@ describe('a crash during the swap of src/', () => {
       try {
         replaceDirectory(root, 'src', newTree, steps);
       } catch (error) {
-        expect((error as Error).message).toBe('crash');
+        // A dead process's undo fails too: both are said (see 'a swap whose undo fails too').
+        expect((error as Error).message).toMatch(/^(?:crash|.*: crash; putting src\/ back failed too .*)$/);
       }
       if (!crashed()) break;
       recoverDirectory(root, 'src');
@@ -296,6 +298,73 @@ describe('file-system failures end in one line', () => {
     expect(report).toMatchObject({ ok: false });
     expect(report.lines).toHaveLength(1);
     expect(report.lines[0]).toMatch(/^\.tangle(\/\S*)?: E[A-Z]+: /);
+  });
+});
+
+describe('targets that differ only in case', () => {
+  it('are one file where case does not count: an error at the second block', () => {
+    const root = makeRoot({
+      'chapters/01-a.md': '```ts file=src/Policy.ts\na;\n```\n',
+      'chapters/02-b.md': '# B\n\n```ts file=src/policy.ts\nb;\n```\n',
+    });
+    expectRefusal(root, /^chapters\/02-b\.md:3: src\/policy\.ts: src\/policy\.ts and src\/Policy\.ts differ only in case/);
+  });
+
+  it('and so are directories on the way', () => {
+    const errors = errorsOf('```ts file=src/PPO/a.ts', 'a;', '```', '', '```ts file=src/ppo/b.ts', 'b;', '```');
+    expect(errors).toEqual(['5: src/ppo/b.ts: src/ppo and src/PPO differ only in case, one path where case does not count']);
+  });
+});
+
+describe('two tangles at once', () => {
+  const chapter = { 'chapters/01-x.md': '```ts file=src/a.ts\nexport const a = 2;\n```\n' };
+
+  it('the second waits, then stops in one line naming the first; nothing is written', () => {
+    const root = makeRoot({ ...chapter, [lockFile]: String(process.ppid) }); // a live process
+    expect(() => withLock(root, () => 'ran', 100)).toThrow(
+      new RegExp(`^\\.tangle/lock: another tangle \\(process ${process.ppid}\\) is writing this book`),
+    );
+    expect(checkSource(root).lines).toEqual([
+      `src/: a tangle (process ${process.ppid}, .tangle/lock) is writing it now; check again when it is done`,
+    ]);
+    expect(existsSync(join(root, 'src'))).toBe(false);
+  });
+
+  it('a lock left by a process that is gone is taken over, and released after', () => {
+    const root = makeRoot({ ...chapter, [lockFile]: '2147483646' });
+    expect(tangleToDisk(root).ok).toBe(true);
+    expect(existsSync(join(root, lockFile))).toBe(false);
+  });
+
+  it('the lock is released when the operation fails', () => {
+    const root = makeRoot(chapter);
+    expect(() => withLock(root, () => { throw new Error('boom'); })).toThrow('boom');
+    expect(existsSync(join(root, lockFile))).toBe(false);
+  });
+});
+
+describe('a swap whose undo fails too', () => {
+  it('says both what stopped it and that the tree is not back, in one line', () => {
+    const root = makeRoot();
+    replaceDirectory(root, 'src', new Map([['src/a.ts', 'old\n']]));
+    let renames = 0;
+    const steps: SwapSteps = {
+      ...fileSystemSteps,
+      // The first rename (src aside) works; the second (new tree in) and the undo's fail.
+      rename: (from, to) => {
+        if (renames++ === 0) return fileSystemSteps.rename(from, to);
+        throw Object.assign(new Error(`EACCES: permission denied, rename '${from}'`), { path: from });
+      },
+    };
+    let message = '';
+    try {
+      replaceDirectory(root, 'src', new Map([['src/a.ts', 'new\n']]), steps);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/^\.tangle\/next-src: EACCES: permission denied; putting src\/ back failed too \(\.tangle\/prev-src: EACCES: permission denied\): run pnpm tangle again to recover it$/);
+    recoverDirectory(root, 'src'); // the next run does
+    expect(readFileSync(join(root, 'src/a.ts'), 'utf8')).toBe('old\n');
   });
 });
 

@@ -37,7 +37,7 @@ export function tangle(chapters: readonly ChapterSource[]): TangleResult {
     for (const [path, content] of result.readOnly) readOnly.set(path, content);
   }
 
-  errors.push(...nestedTargets(owners));
+  errors.push(...nestedTargets(owners), ...caseCollisions(owners));
   return { files: sorted(files), readOnly: sorted(readOnly), errors: sortErrors(errors) };
 }
 
@@ -58,6 +58,33 @@ function nestedTargets(owners: ReadonlyMap<string, CodeBlock>): TangleError[] {
         line: block.fenceLine,
         message: `${target} lies below ${above}, which ${owner.file}:${owner.fenceLine} writes as a file`,
       });
+    }
+  }
+  return errors;
+}
+
+/**
+ * Two targets that differ only in case (`src/Policy.ts`, `src/policy.ts`) are one file
+ * on the file systems of macOS and Windows: the second would overwrite the first. The
+ * same holds for a directory on the way (`src/PPO/a.ts`, `src/ppo/b.ts`).
+ */
+function caseCollisions(owners: ReadonlyMap<string, CodeBlock>): TangleError[] {
+  const errors: TangleError[] = [];
+  const seen = new Map<string, string>(); // lower-case prefix → first spelling
+  for (const [target, block] of owners) {
+    const parts = target.split('/');
+    for (let length = 2; length <= parts.length; length++) {
+      const prefix = parts.slice(0, length).join('/');
+      const first = seen.get(prefix.toLowerCase());
+      if (first === undefined) seen.set(prefix.toLowerCase(), prefix);
+      else if (first !== prefix) {
+        errors.push({
+          file: block.file,
+          line: block.fenceLine,
+          message: `${target}: ${prefix} and ${first} differ only in case, one path where case does not count`,
+        });
+        break;
+      }
     }
   }
   return errors;

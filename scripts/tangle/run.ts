@@ -9,6 +9,7 @@ import { tangle } from './core.ts';
 import { describeFailure, formatError, sortErrors } from './errors.ts';
 import { readChapters, readTree } from './fs.ts';
 import { planTree, type Change } from './plan.ts';
+import { lockFile, lockHolder, withLock } from './lock.ts';
 import { readOnlyDirectory } from './paths.ts';
 import type { TangleResult } from './types.ts';
 import { recoverDirectory, replaceDirectory, swapLeftovers } from './write.ts';
@@ -48,7 +49,7 @@ export interface TangleOptions {
 
 /** `pnpm tangle`: write `src/` and `.tangle/read-only/` from the chapters. */
 export function tangleToDisk(root: string, options: TangleOptions = {}): Report {
-  return oneLineOnFailure(root, () => tangleInto(root, options));
+  return oneLineOnFailure(root, () => withLock(root, () => tangleInto(root, options)));
 }
 
 function tangleInto(root: string, options: TangleOptions): Report {
@@ -80,6 +81,10 @@ export function checkSource(root: string): Report {
 function checkAgainst(root: string): Report {
   const result = tangleBook(root);
   if (result.errors.length > 0) return failure(result.errors.map(formatError));
+  const holder = lockHolder(root);
+  if (holder !== undefined) {
+    return failure([`${sourceDirectory}/: a tangle (process ${holder}, ${lockFile}) is writing it now; check again when it is done`]);
+  }
   const { previous, next } = swapLeftovers(root, sourceDirectory);
   if (previous.length + next.length > 0) {
     return failure([`${sourceDirectory}/: a tangle was interrupted (its trees are left in .tangle/); run \`pnpm tangle\` to recover`]);
@@ -104,12 +109,14 @@ function checkAgainst(root: string): Report {
 
 /** Write `.tangle/read-only/` only (for `pnpm typecheck`); `src/` is left alone. */
 export function emitReadOnly(root: string): Report {
-  return oneLineOnFailure(root, () => {
-    const result = tangleBook(root);
-    if (result.errors.length > 0) return failure(result.errors.map(formatError));
-    replaceDirectory(root, readOnlyDirectory, result.readOnly);
-    return { ok: true, lines: [`wrote ${plural(result.readOnly.size, 'read-only block')}`], changes: [] };
-  });
+  return oneLineOnFailure(root, () =>
+    withLock(root, () => {
+      const result = tangleBook(root);
+      if (result.errors.length > 0) return failure(result.errors.map(formatError));
+      replaceDirectory(root, readOnlyDirectory, result.readOnly);
+      return { ok: true, lines: [`wrote ${plural(result.readOnly.size, 'read-only block')}`], changes: [] };
+    }),
+  );
 }
 
 /** The report of `operation`, or one line naming the path when the file system fails it. */

@@ -8,7 +8,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { TangleFailure } from './errors.ts';
+import { describeFailure, TangleFailure } from './errors.ts';
 
 /** The file-system steps of a swap; tests replace them to simulate a crash. */
 export interface SwapSteps {
@@ -90,7 +90,15 @@ export function replaceDirectory(
     if (existsSync(target)) steps.rename(target, previous);
     steps.rename(next, target);
   } catch (error) {
-    recoverDirectory(root, directory, steps);
+    try {
+      recoverDirectory(root, directory, steps);
+    } catch (undo) {
+      // Say both: what stopped the swap, and that the tree is not back (the next run recovers it).
+      throw new TangleFailure(
+        `${describeFailure(root, error)}; putting ${directory}/ back failed too ` +
+          `(${describeFailure(root, undo)}): run pnpm tangle again to recover it`,
+      );
+    }
     throw error;
   }
   steps.remove(previous);

@@ -15,8 +15,8 @@ export const PARTS: readonly { text: string; from: number; to: number }[] = [
   { text: 'Foundations', from: 0, to: 1 },
   { text: 'RL for language models', from: 2, to: 4 },
   { text: 'Offline preference optimisation', from: 5, to: 8 },
-  { text: 'Online methods', from: 9, to: 11 },
-  { text: 'Practice', from: 12, to: 89 },
+  { text: 'Online methods', from: 9, to: 12 },
+  { text: 'Practice', from: 13, to: 89 },
   { text: 'Appendix', from: 90, to: 99 },
 ]
 
@@ -114,4 +114,39 @@ export function chapterMap(chapters: Chapter[]): MapPart[] {
       .filter((c) => c.number >= part.from && c.number <= part.to)
       .map(({ nn, title, link, description }) => ({ nn, title, link, description })),
   }))
+}
+
+/** The home page's front matter, as far as its links go. */
+export interface HomeFrontMatter {
+  hero?: { actions?: { link?: string }[] }
+  features?: { title?: string; link?: string; linkText?: string }[]
+}
+
+/**
+ * Resolve the home page's links written `/chapter/NN` to chapter NN, whatever its file is
+ * called. A hero button to a chapter not written yet is dropped; a feature card loses its
+ * link and says in its title that its part is still to come.
+ */
+export function resolveHomeLinks(frontmatter: HomeFrontMatter, chapters: readonly Chapter[]): void {
+  const resolve = (link: unknown): string | undefined => {
+    const m = typeof link === 'string' ? /^\/chapter\/(\d+)$/.exec(link) : null
+    if (!m) return typeof link === 'string' ? link : undefined
+    return chapters.find((c) => c.number === Number(m[1]))?.link
+  }
+  if (frontmatter.hero?.actions) {
+    frontmatter.hero.actions = frontmatter.hero.actions
+      .map((a) => ({ ...a, link: resolve(a.link) }))
+      .filter((a) => a.link !== undefined)
+  }
+  for (const feature of frontmatter.features ?? []) {
+    if (feature.link === undefined) continue
+    const link = resolve(feature.link)
+    if (link) {
+      feature.link = link
+      continue
+    }
+    delete feature.link
+    delete feature.linkText
+    feature.title = `${feature.title} · to come`
+  }
 }

@@ -1,7 +1,7 @@
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { defineConfigWithTheme, type DefaultTheme } from 'vitepress'
-import { chapterMap, readChapters, sidebar, nonChapterFiles, type MapPart } from './chapters.ts'
+import { chapterMap, readChapters, resolveHomeLinks, sidebar, nonChapterFiles, type MapPart } from './chapters.ts'
 import { claimsPlugin } from './markdown/claims.ts'
 import { fencesPlugin, chunkId } from './markdown/fences.ts'
 import { figuresPlugin } from './markdown/figures.ts'
@@ -74,31 +74,9 @@ export default defineConfigWithTheme<BookThemeConfig>({
     ],
   },
 
-  // Home-page links written `/chapter/NN` point at chapter NN, whatever its file is called.
+  // Home-page links written `/chapter/NN` point at chapter NN; a part not written yet says so.
   transformPageData(pageData) {
-    if (pageData.relativePath !== 'index.md') return
-    const resolve = (link: unknown): string | undefined => {
-      const m = typeof link === 'string' ? /^\/chapter\/(\d+)$/.exec(link) : null
-      if (!m) return typeof link === 'string' ? link : undefined
-      return chapters.find((c) => c.number === Number(m[1]))?.link
-    }
-    const fm = pageData.frontmatter as {
-      hero?: { actions?: { link?: string }[] }
-      features?: { link?: string; linkText?: string }[]
-    }
-    if (fm.hero?.actions) {
-      fm.hero.actions = fm.hero.actions
-        .map((a) => ({ ...a, link: resolve(a.link) }))
-        .filter((a) => a.link !== undefined)
-    }
-    for (const f of fm.features ?? []) {
-      const link = resolve(f.link)
-      if (link) f.link = link
-      else {
-        delete f.link
-        delete f.linkText
-      }
-    }
+    if (pageData.relativePath === 'index.md') resolveHomeLinks(pageData.frontmatter, chapters)
   },
 
   themeConfig: {

@@ -129,7 +129,7 @@ for (const path of chapterFiles()) {
 describe(BASE_MODELS_SUITE, () => {
   test('are what this code trains, bit for bit (else run pnpm record)', async (context) => {
     const key = `base-models-${backend}-1`;
-    const checkpoint = readCheckpointFile(ROOT, key);
+    const checkpoint = readCheckpointFile(ROOT, key); // throws if its value does not match its digest
     // The book ships the base models of its own backend (wasm); others train them.
     if (!checkpoint && backend !== BOOK_BACKEND) context.skip(`no checkpoint for ${backend}: its chapters train the base models`);
     expect(checkpoint, `${CHECKPOINTS}/${key}.json is missing: run pnpm record`).toBeDefined();

@@ -1,6 +1,7 @@
 // Keeping the base models between runs: the stored form gives back every weight bit for bit,
 // the file store forgets everything when the code changes, a kept entry is used as is, and
-// a shipped checkpoint is used only while the code that made it is unchanged.
+// a shipped checkpoint is used only while the code that made it is unchanged. (What is
+// checked before a kept value is used, digest and shape, is in ./weights.test.ts.)
 import * as tf from '@tensorflow/tfjs';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +15,9 @@ import { Rng } from '../src/runtime/random.ts';
 import type { Keep, Value } from '../src/runtime/run.ts';
 import { baseModels, fromKept, GPT_CONFIG, toKept, type Entry } from '../src/workbench/base.ts';
 import { onBackendWithoutLeaks } from './support/backends.ts';
+
+/** A `decode` that takes any value as it is. */
+const asIs = (value: Value) => value;
 
 describe('kept base models', () => {
   onBackendWithoutLeaks('wasm');
@@ -32,7 +36,7 @@ describe('kept base models', () => {
 
   test('survive JSON bit for bit, -0 and subnormals included', () => {
     const original = entry();
-    const back = fromKept(JSON.parse(JSON.stringify(toKept(original))) as Value)!;
+    const back = fromKept(JSON.parse(JSON.stringify(toKept(original))) as Value);
     for (const side of ['pretrained', 'sft'] as const) {
       for (const [name, w] of Object.entries(original[side].weights)) {
         const restored = back[side].weights[name]!;
@@ -45,7 +49,10 @@ describe('kept base models', () => {
 
   test('are used as kept, without training', () => {
     const kept = toKept(entry());
-    const keep: Keep = { read: (key) => (key === `base-models-${tf.getBackend()}-777` ? kept : undefined), write: () => expect.fail('wrote') };
+    const keep: Keep = {
+      read: (key, decode) => (key === `base-models-${tf.getBackend()}-777` ? decode(kept) : undefined),
+      write: () => expect.fail('wrote'),
+    };
     const run = { log() {}, progress: () => expect.fail('trained'), keep };
     const { pretrained, sft, pretrainLosses } = baseModels(run, 777);
     const head = Array.from(sft.params.head!.dataSync().slice(0, 2));
@@ -68,8 +75,8 @@ describe('the file store', () => {
   test('reads what it wrote, and nothing for a key never written', () => {
     const keep = fileKeep(repo(), () => {})!;
     keep.write('base-models-wasm-1', { a: [1, 2.5] });
-    expect(keep.read('base-models-wasm-1')).toEqual({ a: [1, 2.5] });
-    expect(keep.read('other')).toBeUndefined();
+    expect(keep.read('base-models-wasm-1', asIs)).toEqual({ a: [1, 2.5] });
+    expect(keep.read('other', asIs)).toBeUndefined();
     expect(() => keep.write('../escape', 1)).toThrow(/not a file name/);
   });
 
@@ -80,7 +87,7 @@ describe('the file store', () => {
     writeFileSync(join(root, 'src', 'a', 'x.ts'), 'export const x = 2;\n');
     expect(codeFingerprint(root)).not.toBe(before);
     const keep = fileKeep(root, () => {})!;
-    expect(keep.read('k')).toBeUndefined();
+    expect(keep.read('k', asIs)).toBeUndefined();
     keep.write('k', 2);
     expect(readdirSync(join(root, '.cache', 'keep'))).toEqual([codeFingerprint(root)]);
     expect(existsSync(join(root, '.cache', 'keep', before))).toBe(false);
@@ -136,7 +143,7 @@ describe('checkpoints shipped with the book', () => {
     expect(readCheckpoint(root, 'base-models-wasm-1')).toEqual({ w: 'AAAA' });
     expect(readCheckpoint(root, 'base-models-cpu-1')).toBeUndefined();
     const said: string[] = [];
-    expect(fileKeep(root, (line) => said.push(line))!.read('base-models-wasm-1')).toEqual({ w: 'AAAA' });
+    expect(fileKeep(root, (line) => said.push(line))!.read('base-models-wasm-1', asIs)).toEqual({ w: 'AAAA' });
     expect(said).toEqual(['base-models-wasm-1: loaded from chapters/public/checkpoints/base-models-wasm-1.json (made by this code; --fresh computes it again)']);
     writeFileSync(join(root, 'src', 'm', 'b.ts'), "export { c as b } from '../n/c.ts';\n// changed\n");
     expect(readCheckpoint(root, 'base-models-wasm-1')).toBeUndefined();

@@ -21,11 +21,11 @@ const writes: string[] = [];
 
 /** A store of this test run only: JSON files in `keepDir`, never the book's checkpoints. */
 const keep: Keep = {
-  read(key) {
+  read(key, decode) {
     const file = join(keepDir, keyFile(key));
     if (!existsSync(file)) return undefined;
     reads.push(key);
-    return JSON.parse(readFileSync(file, 'utf8')) as Value;
+    return decode(JSON.parse(readFileSync(file, 'utf8')) as Value);
   },
   write(key, value) {
     writeWhole(join(keepDir, keyFile(key)), JSON.stringify(value));

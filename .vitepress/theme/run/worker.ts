@@ -46,7 +46,8 @@ function send(event: RunEvent, now = false): void {
 /**
  * The book's checkpoints made on `backend` (keys like `base-models-wasm-1`), fetched, as a
  * read-only `Keep` that notes which keys the program `used`. What a chapter would write
- * is dropped: the next run starts from the checkpoints again.
+ * is dropped: the next run starts from the checkpoints again. (Their digests were checked
+ * when the site was built: only sound checkpoints are listed.)
  */
 async function checkpointKeep(urls: Record<string, string>, backend: string): Promise<Keep & { used: string[] }> {
   const kept = new Map<string, Value>()
@@ -59,10 +60,18 @@ async function checkpointKeep(urls: Record<string, string>, backend: string): Pr
   const used: string[] = []
   return {
     used,
-    read: (key) => {
+    read: (key, decode) => {
       const value = kept.get(key)
-      if (value !== undefined && !used.includes(key)) used.push(key)
-      return value
+      if (value === undefined) return undefined
+      try {
+        const decoded = decode(value)
+        if (!used.includes(key)) used.push(key)
+        return decoded
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error)
+        console.warn(`${key}: ${urls[key]} is not a valid checkpoint (${reason}); computing it again`)
+        return undefined
+      }
     },
     write: () => {},
   }

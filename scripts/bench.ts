@@ -5,30 +5,38 @@
 // in PyTorch on one thread (scripts/bench-torch.py, its twin) is timed too, side by side.
 import * as tf from '@tensorflow/tfjs';
 import { spawnSync } from 'node:child_process';
-import { parseArgs } from 'node:util';
-import { cpuKernels, useBackend } from '../src/runtime/backend.ts';
+import { cpuKernels } from '../src/runtime/backend.ts';
 import { profileKernels, timePerCall } from '../src/engine/profile.ts';
 import { trainingStep } from '../src/engine/step.ts';
 import { tokensTensor } from '../src/runtime/batch.ts';
 import { countParams, forward } from '../src/runtime/model.ts';
 import { Rng } from '../src/runtime/random.ts';
 import { evalPrompts, respond } from '../src/workbench/evaluate.ts';
+import { askBackend, parseCommandLine, runCommand, selectBackend, UserError } from './cli.ts';
 
-const { values } = parseArgs({
-  options: {
-    backend: { type: 'string', short: 'b' },
-    repeats: { type: 'string', short: 'n', default: '20' },
-    help: { type: 'boolean', short: 'h' },
-  },
+const command = {
+  name: 'pnpm bench',
+  usage: [
+    'usage: pnpm bench [--backend node|wasm|cpu] [--repeats N]',
+    '  --backend, -b  node, wasm or cpu (default: RLHF_BACKEND, else the fastest that loads)',
+    '  --repeats, -n  timed calls per task (default 20; sampling gets a tenth of them)',
+  ].join('\n'),
+};
+
+const { repeats, backend } = await runCommand(command, async () => {
+  const { values } = parseCommandLine(command, {
+    options: {
+      backend: { type: 'string', short: 'b' },
+      repeats: { type: 'string', short: 'n', default: '20' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const repeats = Number(values.repeats);
+  if (!(repeats >= 1)) throw new UserError(`--repeats ${values.repeats}: expected a positive number`);
+  askBackend(values.backend);
+  return { repeats, backend: await selectBackend() };
 });
-if (values.help) {
-  console.error('usage: pnpm bench [--backend node|wasm|cpu] [--repeats N]');
-  process.exit(0);
-}
-const repeats = Number(values.repeats);
-if (!(repeats >= 1)) throw new Error(`--repeats ${values.repeats}: expected a positive number`);
 
-const backend = await useBackend(values.backend);
 const { model, batch, step, dispose } = trainingStep(1);
 const tokens = tokensTensor(batch);
 const inputs = tokens.slice([0, 0], [32, tokens.shape[1] - 1]) as tf.Tensor2D;

@@ -6,35 +6,34 @@
  *     pnpm tangle --check              write nothing; fail if src/ is out of date
  *     pnpm tangle --where src/x.ts:57  print the chapter line of a src/ line
  */
-import { parseArgs } from 'node:util';
+import { parseCommandLine, runCommand, UserError } from './cli.ts';
 import { describeFailure } from './tangle/errors.ts';
 import { checkSource, formatPlace, tangleToDisk, whereIs, type Report } from './tangle/index.ts';
 
-const usage = 'usage: pnpm tangle [--force] [--check] [--where <file>:<line>] [--root <dir>]';
+const command = {
+  name: 'pnpm tangle',
+  usage: [
+    'usage: pnpm tangle [--force] [--check] [--where <file>:<line>] [--root <dir>]',
+    '  (no flag)        write src/ from chapters/ (refuses to overwrite hand edits)',
+    '  --force          write src/, overwriting hand edits',
+    '  --check          write nothing; fail if src/ is out of date',
+    '  --where F:LINE   print the chapter line of a src/ line',
+    '  --root DIR       the repository (default: the current directory)',
+  ].join('\n'),
+};
 
 function main(argv: string[]): number {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        check: { type: 'boolean', default: false },
-        force: { type: 'boolean', default: false },
-        where: { type: 'string' },
-        root: { type: 'string', default: process.cwd() },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
-  } catch (error) {
-    console.error(`${(error as Error).message}\n${usage}`);
-    return 2;
-  }
+  const { values } = parseCommandLine(command, {
+    args: argv,
+    options: {
+      check: { type: 'boolean', default: false },
+      force: { type: 'boolean', default: false },
+      where: { type: 'string' },
+      root: { type: 'string', default: process.cwd() },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
   const root = values.root;
-
-  if (values.help) {
-    console.log(usage);
-    return 0;
-  }
   if (values.where !== undefined) return where(root, values.where);
   if (values.check) return print(checkSource(root));
   return print(tangleToDisk(root, { force: values.force }));
@@ -43,10 +42,7 @@ function main(argv: string[]): number {
 /** `--where file:line`. */
 function where(root: string, argument: string): number {
   const match = /^(.+):(\d+)$/.exec(argument);
-  if (!match) {
-    console.error(`--where expects <file>:<line>, e.g. src/rl/gridworld.ts:57\n${usage}`);
-    return 2;
-  }
+  if (!match) throw new UserError(`--where expects <file>:<line>, e.g. src/rl/gridworld.ts:57`);
   const place = whereIs(root, match[1]!, Number(match[2]));
   if (!place) {
     console.error(`${argument}: no chapter line (not a generated file, or a header line)`);
@@ -62,7 +58,7 @@ function print(report: Report): number {
 }
 
 try {
-  process.exitCode = main(process.argv.slice(2));
+  process.exitCode = await runCommand(command, () => main(process.argv.slice(2)));
 } catch (error) {
   // Whatever escapes the operations' own reports: one line (the stack with RLHF_DEBUG=1).
   console.error(process.env.RLHF_DEBUG === '1' ? error : `tangle: ${describeFailure(process.cwd(), error)}`);

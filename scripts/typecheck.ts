@@ -6,8 +6,14 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseCommandLine, runCommand } from './cli.ts';
 import { annotateDiagnostic } from './tangle/annotate.ts';
 import { emitReadOnly } from './tangle/index.ts';
+
+const command = {
+  name: 'pnpm typecheck',
+  usage: 'usage: pnpm typecheck   (tsc --noEmit over src/, scripts/ and test/; errors in src/ name their chapter line)',
+};
 
 function main(root: string): number {
   const emitted = emitReadOnly(root);
@@ -34,4 +40,7 @@ function main(root: string): number {
   return result.status ?? 1;
 }
 
-process.exitCode = main(process.cwd());
+process.exitCode = await runCommand(command, () => {
+  parseCommandLine(command, { options: { help: { type: 'boolean', short: 'h' } } });
+  return main(process.cwd());
+});

@@ -8,6 +8,7 @@ import { nllLoss, sequenceLogProb, tokenLogProbs } from '../src/runtime/logprob.
 import { cloneGpt, countParams, createGpt, disposeGpt, forward, restoreGpt, snapshotGpt, type Gpt } from '../src/runtime/model.ts';
 import { createScalarModel, disposeScalarModel, scalarOutputs, scalarParams } from '../src/runtime/scalar.ts';
 import { Rng } from '../src/runtime/random.ts';
+import { formatTable } from '../src/runtime/table.ts';
 import { generate } from '../src/runtime/sample.ts';
 import { trainStep } from '../src/runtime/train.ts';
 import { difference, mean, sampleStd, spread, standardError } from '../src/runtime/stats.ts';
@@ -221,5 +222,22 @@ describe('stats', () => {
     expect(() => mean([])).toThrow('mean of no numbers');
     expect(() => sampleStd([1])).toThrow('two numbers or more');
     expect(() => difference([1, 2], [1])).toThrow('difference of 2 and 1 values');
+  });
+});
+
+describe('formatTable', () => {
+  test('prints rows as a Markdown table: the first column left, the others right', () => {
+    const rows = [
+      { name: 'SFT', score: 0.5, kl: 0 },
+      { name: 'DPO', score: 0.875, kl: 1.25 },
+    ];
+    type Row = (typeof rows)[number];
+    const columns = { model: (r: Row) => r.name, score: (r: Row) => r.score.toFixed(3), KL: (r: Row) => r.kl };
+    expect(formatTable(columns, rows)).toEqual([
+      '| model | score |   KL |',
+      '| :---- | ----: | ---: |',
+      '| SFT   | 0.500 |    0 |',
+      '| DPO   | 0.875 | 1.25 |',
+    ]);
   });
 });

@@ -3,8 +3,10 @@
  * blocks with Prettier, so that teaching code fits the page (90 characters a line). Only
  * the code inside the fences changes; prose, math and other blocks are left as they are.
  * A block that is not a whole TypeScript text on its own (the middle of a class, say) is
- * left alone and named. Lines Prettier cannot break (a long comment or string) are listed:
- * break those by hand. `--check` writes nothing and fails when a block would change.
+ * left alone and named. Prettier does not break comments: a comment that runs past the width
+ * is wrapped here (a one-line doc comment becomes a block, a comment after code moves above
+ * it). Lines still too wide (a long string, say) are listed: break those by hand. `--check`
+ * writes nothing and fails when a block would change.
  */
 import { readFileSync } from 'node:fs';
 import { basename, relative } from 'node:path';
@@ -49,10 +51,12 @@ export async function formatChapter(source: string): Promise<Formatted> {
     const code = lines.slice(block.first, block.last + 1).join('\n');
     let formatted: string;
     try {
-      formatted = (await format(code, OPTIONS)).replace(/\n$/, '');
+      formatted = wrapComments((await format(code, OPTIONS)).replace(/\n$/, ''));
+      formatted = (await format(formatted, OPTIONS)).replace(/\n$/, '');
     } catch (error) {
+      // Not a whole text on its own: its comments can still be wrapped.
       skipped.push(`${block.line}: ${String((error as Error).message).split('\n', 1)[0]}`);
-      continue;
+      formatted = wrapComments(code);
     }
     if (formatted === code) continue;
     lines.splice(block.first, block.last - block.first + 1, ...formatted.split('\n'));
@@ -60,6 +64,47 @@ export async function formatChapter(source: string): Promise<Formatted> {
   }
   const result = lines.join('\n');
   return { source: result, changed, skipped: skipped.reverse(), wide: wideLines(result) };
+}
+
+/** `words` as lines of at most `width` characters, each starting with `prefix`. */
+function fill(prefix: string, words: string[], width = CODE_WIDTH): string[] {
+  const lines: string[] = [];
+  let line = prefix;
+  for (const word of words) {
+    if (line !== prefix && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = prefix;
+    }
+    line += line === prefix ? word : ` ${word}`;
+  }
+  return [...lines, line];
+}
+
+/** Whether `code` leaves no string or template literal open (so a `//` after it is a comment). */
+function closesQuotes(code: string): boolean {
+  return [`'`, `"`, '`'].every((quote) => (code.split(quote).length - 1) % 2 === 0);
+}
+
+/** Wrap the comments of formatted code that run past CODE_WIDTH. */
+export function wrapComments(code: string): string {
+  const out: string[] = [];
+  for (const line of code.split('\n')) {
+    if ([...line].length <= CODE_WIDTH) {
+      out.push(line);
+      continue;
+    }
+    const doc = /^(\s*)\/\*\*\s+(.*?)\s*\*\/$/.exec(line);
+    const full = /^(\s*)\/\/\s?(.*)$/.exec(line);
+    const inBlock = /^(\s*) \*\s(.*)$/.exec(line);
+    const trailing = /^(\s*)(\S.*?)\s+\/\/\s(.*)$/.exec(line);
+    if (doc) out.push(`${doc[1]}/**`, ...fill(`${doc[1]} * `, doc[2]!.split(' ')), `${doc[1]} */`);
+    else if (full) out.push(...fill(`${full[1]}// `, full[2]!.split(' ')));
+    else if (inBlock) out.push(...fill(`${inBlock[1]} * `, inBlock[2]!.split(' ')));
+    else if (trailing && closesQuotes(trailing[2]!)) {
+      out.push(...fill(`${trailing[1]}// `, trailing[3]!.split(' ')), `${trailing[1]}${trailing[2]}`);
+    } else out.push(line);
+  }
+  return out.join('\n');
 }
 
 /** The chapter lines (1-based) of ```ts code wider than CODE_WIDTH. */
@@ -96,7 +141,7 @@ async function main(): Promise<number> {
     const name = relative(ROOT, file);
     const before = readFileSync(file, 'utf8');
     const { source, changed, skipped, wide } = await formatChapter(before);
-    for (const why of skipped) console.error(`${name}:${why} (left as it is)`);
+    for (const why of skipped) console.error(`${name}:${why} (not a whole text: only its comments wrapped)`);
     for (const line of wide) console.error(`${name}:${line}: wider than ${CODE_WIDTH} characters`);
     if (changed === 0) continue;
     if (parsed.values.check) {

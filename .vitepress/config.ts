@@ -9,12 +9,14 @@ import { repoLinksPlugin } from './markdown/links.ts'
 import { runBoxPlugin } from './markdown/run-box.ts'
 import { mathPlugin } from './markdown/math.ts'
 import { currentCheckpoints } from '../scripts/checkpoints.ts'
-
-/** The book's repository. Placeholder: set it once here; edit links, source links and the GitHub icon follow. */
-export const REPO_URL = 'https://github.com/OWNER/rlhf-executed'
-export const REPO_BRANCH = 'main'
+import { editPattern, findRepository } from './repository.ts'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+/**
+ * The book's repository (package.json's `repository`, else the git remote): "Source", the
+ * repository icon, "Edit this chapter" and links out of chapters/ follow it; none without one.
+ */
+const repo = findRepository(root)
 const srcDir = path.join(root, 'chapters')
 const chapters = readChapters(srcDir)
 
@@ -50,7 +52,7 @@ export default defineConfigWithTheme<BookThemeConfig>({
       md.use(claimsPlugin, srcDir)
       md.use(fencesPlugin)
       md.use(figuresPlugin)
-      md.use(repoLinksPlugin, REPO_URL, REPO_BRANCH)
+      md.use(repoLinksPlugin, repo)
       md.use(runBoxPlugin, root)
     },
     codeTransformers: [
@@ -82,7 +84,7 @@ export default defineConfigWithTheme<BookThemeConfig>({
   themeConfig: {
     nav: [
       ...(chapters[0] ? [{ text: 'Read', link: chapters[0].link }] : []),
-      { text: 'Source', link: REPO_URL },
+      ...(repo ? [{ text: 'Source', link: repo.url }] : []),
     ],
     sidebar: sidebar(chapters),
     // Not VitePress's: read by the home page's <ChapterMap /> (.vitepress/theme/ChapterMap.vue).
@@ -90,12 +92,9 @@ export default defineConfigWithTheme<BookThemeConfig>({
     checkpoints: currentCheckpoints(root),
     outline: { level: [2, 3], label: 'In this chapter' },
     docFooter: { prev: 'Previous chapter', next: 'Next chapter' },
-    editLink: {
-      pattern: `${REPO_URL}/edit/${REPO_BRANCH}/chapters/:path`,
-      text: 'Edit this chapter',
-    },
+    ...(repo && { editLink: { pattern: editPattern(repo), text: 'Edit this chapter' } }),
     search: { provider: 'local' },
-    socialLinks: [{ icon: 'github', link: REPO_URL }],
+    ...(repo && { socialLinks: [{ icon: repo.host, link: repo.url }] }),
     footer: {
       message: 'Every number a chapter states is checked by its tests.',
     },

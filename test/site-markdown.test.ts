@@ -2,6 +2,10 @@ import { describe, expect, it } from 'vitest'
 import { parseClaim, displayNumber, renderClaim } from '../.vitepress/markdown/claims.ts'
 import { parseFenceInfo, chunkId } from '../.vitepress/markdown/fences.ts'
 import { outsideTarget } from '../.vitepress/markdown/links.ts'
+import { editPattern, fileUrl, findRepository, repositoryUrl } from '../.vitepress/repository.ts'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 
 describe('claims', () => {
   it('shows the number as written and the tolerance the checker uses, in the same unit', () => {
@@ -69,5 +73,51 @@ describe('links out of chapters/', () => {
     for (const href of ['./02-x.md', '02-x.md#a', '#a', '/02-x', 'https://example.com', 'mailto:a@b']) {
       expect(outsideTarget(href, '01-rl-basics.md')).toBeNull()
     }
+  })
+})
+
+describe('the repository the site links to', () => {
+  const github = { url: 'https://github.com/someone/rlhf-executed', host: 'github' }
+  it("reads package.json's forms and git remotes as the repository's web address", () => {
+    for (const form of [
+      'someone/rlhf-executed',
+      'github:someone/rlhf-executed',
+      'https://github.com/someone/rlhf-executed',
+      'https://github.com/someone/rlhf-executed.git',
+      { type: 'git', url: 'git+https://github.com/someone/rlhf-executed.git' },
+      'git@github.com:someone/rlhf-executed.git',
+      'ssh://git@github.com/someone/rlhf-executed',
+    ]) {
+      expect(repositoryUrl(form), JSON.stringify(form)).toEqual(github)
+    }
+    expect(repositoryUrl('gitlab:group/sub/book')).toEqual({ url: 'https://gitlab.com/group/sub/book', host: 'gitlab' })
+  })
+  it('takes no address from a local path, another host, a placeholder or nothing', () => {
+    for (const form of [undefined, null, '', '/srv/git/book.git', 'file:///srv/git/book', '../book', 'https://example.com/a/b', 'https://github.com/OWNER/rlhf-executed', 'https://github.com/someone', { url: 42 }]) {
+      expect(repositoryUrl(form), JSON.stringify(form)).toBeNull()
+    }
+  })
+  it("takes package.json's repository first, then the git remote, else none", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rlhf-repo-'))
+    try {
+      const manifest = (fields: object) => writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'x', ...fields }))
+      const remote = () => 'git@github.com:other/fork.git'
+      manifest({})
+      expect(findRepository(dir, () => null)).toBeNull()
+      expect(findRepository(dir, () => '/tmp/clone-of-main')).toBeNull()
+      expect(findRepository(dir, remote)).toEqual({ url: 'https://github.com/other/fork', host: 'github', branch: 'main', from: 'git remote origin' })
+      manifest({ repository: { type: 'git', url: 'https://gitlab.com/someone/book.git', branch: 'trunk' } })
+      const repo = findRepository(dir, remote)
+      expect(repo).toEqual({ url: 'https://gitlab.com/someone/book', host: 'gitlab', branch: 'trunk', from: 'package.json' })
+      expect(fileUrl(repo!, 'src/rl/gridworld.ts')).toBe('https://gitlab.com/someone/book/-/blob/trunk/src/rl/gridworld.ts')
+      expect(editPattern(repo!)).toBe('https://gitlab.com/someone/book/-/edit/trunk/chapters/:path')
+      manifest({ repository: 'https://github.com/OWNER/rlhf-executed' })
+      expect(findRepository(dir, remote), 'a placeholder in package.json: no links, not the remote').toBeNull()
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+  it('finds none for this repository, which names none', () => {
+    expect(findRepository(join(import.meta.dirname, '..'), () => null)).toBeNull()
   })
 })

@@ -3,10 +3,12 @@
  * (`[gridworld](../src/rl/gridworld.ts)`) or to a file at the top of the repository
  * (`../README.md`). The site is built from `chapters/` only, so such links would be
  * dead (and `.md` ones fail the build); this rewrites every relative link that leaves
- * `chapters/` to the file's page in the repository.
+ * `chapters/` to the file's page in the repository, or, when the book knows no
+ * repository (`.vitepress/repository.ts`), to its text without a link.
  */
 import path from 'node:path'
 import type { MarkdownRenderer } from 'vitepress'
+import { fileUrl, type Repository } from '../repository.ts'
 
 /**
  * Where a relative link from `chapters/<relativePath>` points, if outside `chapters/`:
@@ -21,16 +23,29 @@ export function outsideTarget(href: string, relativePath: string): string | null
   return fromRoot + hash
 }
 
-export function repoLinksPlugin(md: MarkdownRenderer, repoUrl: string, branch = 'main'): void {
+export function repoLinksPlugin(md: MarkdownRenderer, repo: Repository | null): void {
   md.core.ruler.push('rlhf_repo_links', (state) => {
     const relativePath = (state.env as { relativePath?: string }).relativePath ?? ''
     for (const block of state.tokens) {
-      for (const token of block.children ?? []) {
-        if (token.type !== 'link_open') continue
+      const tokens = block.children ?? []
+      tokens.forEach((token, i) => {
+        if (token.type !== 'link_open') return
         const href = token.attrGet('href')
         const target = href && outsideTarget(href, relativePath)
-        if (target) token.attrSet('href', target === '.' ? repoUrl : `${repoUrl}/blob/${branch}/${target}`)
-      }
+        if (!target) return
+        if (repo) {
+          token.attrSet('href', target === '.' ? repo.url : fileUrl(repo, target))
+          return
+        }
+        // No repository to point at: the link's text stays, as text.
+        const close = tokens.findIndex((t, j) => j > i && t.type === 'link_close' && t.level === token.level)
+        for (const t of [token, tokens[close]]) {
+          if (!t) continue
+          t.tag = 'span'
+          t.type = t === token ? 'repo_link_none_open' : 'repo_link_none_close'
+          t.attrs = t === token ? [['class', 'repo-link-none']] : null
+        }
+      })
     }
   })
 }

@@ -23,15 +23,16 @@ export const CHROMIUM_ARGS = [
 /**
  * Launch Chromium from `CHROMIUM_PATH` (default `/usr/bin/chromium`). A plain
  * `launch` runs on a fresh temporary profile, deleted when the browser closes.
+ * `env` is added to its environment (e.g. `FONTCONFIG_FILE`, to choose the fonts it sees).
  */
-export async function launchChromium(): Promise<Browser> {
+export async function launchChromium(env?: Record<string, string>): Promise<Browser> {
   const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
   if (!existsSync(executablePath)) {
     throw new Error(
       `Chromium not found at ${executablePath}: install Debian's chromium (apt-get install chromium) or set CHROMIUM_PATH`,
     );
   }
-  return chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+  return chromium.launch({ executablePath, args: CHROMIUM_ARGS, ...(env && { env: { ...process.env, ...env } }) });
 }
 
 /**

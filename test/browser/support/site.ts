@@ -61,9 +61,10 @@ export interface Visit<T> {
  * Open `path` in a fresh page, run `body` on it, and report what went wrong on the
  * page meanwhile (`watchPage`: console errors, uncaught exceptions, failed requests)
  * without judging it: for tests that look at one visit from several sides.
+ * The window is `width` px wide (a desktop's 1280 unless told), 800 px high.
  */
-export async function look<T>(site: Site, path: string, body: (page: Page) => Promise<T>): Promise<Visit<T>> {
-  const page = await site.browser.newPage({ viewport: { width: 1280, height: 800 } });
+export async function look<T>(site: Site, path: string, body: (page: Page) => Promise<T>, width = 1280): Promise<Visit<T>> {
+  const page = await site.browser.newPage({ viewport: { width, height: 800 } });
   const problems = watchPage(page, site.url);
   try {
     const response = await page.goto(site.url + path, { waitUntil: 'networkidle' });
@@ -82,8 +83,8 @@ export async function look<T>(site: Site, path: string, body: (page: Page) => Pr
  * Open `path` in a fresh page (its own context), check it answers HTTP 200,
  * run `body` on it, then check nothing went wrong on the page meanwhile.
  */
-export async function visit<T>(site: Site, path: string, body: (page: Page) => Promise<T>): Promise<T> {
-  const { status, value, problems } = await look(site, path, body);
+export async function visit<T>(site: Site, path: string, body: (page: Page) => Promise<T>, width = 1280): Promise<T> {
+  const { status, value, problems } = await look(site, path, body, width);
   expect(status, `HTTP status of ${path}`).toBe(200);
   expect(problems, `what went wrong on ${path}`).toEqual([]);
   return value;
@@ -138,12 +139,16 @@ export async function drawFigures(page: Page, timeout = 15_000): Promise<Figures
   return result;
 }
 
-/** Save a screenshot of `page` (or of `selector` on it) as `.ci-results/screenshots/NAME.png`. */
+/**
+ * Save a screenshot of `page` as `.ci-results/screenshots/NAME.png`: all of it, or what the
+ * window shows (`'window'`), or the element `selector` finds.
+ */
 export async function screenshot(page: Page, name: string, selector?: string): Promise<string> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const path = join(SCREENSHOTS, `${name}.png`);
   // The sticky nav bars would cover the top of an element taller than the window.
-  if (selector) await page.locator(selector).screenshot({ path, style: '.VPNav, .VPLocalNav { visibility: hidden }' });
+  if (selector === 'window') await page.screenshot({ path });
+  else if (selector) await page.locator(selector).screenshot({ path, style: '.VPNav, .VPLocalNav { visibility: hidden }' });
   else await page.screenshot({ path, fullPage: true });
   return path;
 }

@@ -5,6 +5,7 @@ import { chapterMap, readChapters, resolveHomeLinks, sidebar, nonChapterFiles, t
 import { claimsPlugin } from './markdown/claims.ts'
 import { fencesPlugin, chunkId } from './markdown/fences.ts'
 import { figuresPlugin } from './markdown/figures.ts'
+import { diagramsPlugin } from './markdown/diagrams.ts'
 import { repoLinksPlugin } from './markdown/links.ts'
 import { runBoxPlugin } from './markdown/run-box.ts'
 import { mathPlugin } from './markdown/math.ts'
@@ -52,6 +53,7 @@ export default defineConfigWithTheme<BookThemeConfig>({
       md.use(claimsPlugin, srcDir)
       md.use(fencesPlugin)
       md.use(figuresPlugin)
+      md.use(diagramsPlugin) // Graphviz DOT to inline SVG, at build time (.vitepress/markdown/diagrams.ts)
       md.use(repoLinksPlugin, repo)
       md.use(runBoxPlugin, root)
     },

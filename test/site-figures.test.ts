@@ -195,6 +195,16 @@ series:
     })
   })
 
+  it('spaces the default x by xStep, for a curve kept every n-th step', () => {
+    const { spec } = figure('caption: c\nxStep: 10\nseries:\n  - { y: a.curve }\n')
+    expect(spec.xStep).toBe(10)
+    expect(figureData(spec, results)).toEqual({ ok: true, data: { series: [{ label: 'a.curve', x: [0, 10, 20], y: [0.1, 0.5, 0.9] }] } })
+    expect(errorsOf('caption: c\nx: steps\nxStep: 0\nseries:\n  - { y: a }\n')).toEqual([
+      'chapters/01-rl-basics.md:103: figure: `xStep` spaces the default x (0, 1, 2, …); with `x:` it has no use',
+      'chapters/01-rl-basics.md:103: figure: `xStep` must be more than 0',
+    ])
+  })
+
   it('fails with file:line when a path is missing or a series has the wrong length', () => {
     const { spec } = figure(`caption: c
 x: steps

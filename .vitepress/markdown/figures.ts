@@ -26,7 +26,8 @@
  *   caption            Markdown, one paragraph (claims and $math$ render as in prose)
  *   chapter            whose record to draw (`05-dpo`); default: the chapter it is in
  *   kind               `line` (default) or `bar`
- *   x                  line: a path to the x values; default 0, 1, 2, … (+ `xFrom`)
+ *   x                  line: a path to the x values; default 0, 1, 2, … (+ `xFrom`, × `xStep`:
+ *                      `xStep: 10` for a curve kept every tenth step)
  *   categories         bar: the groups' labels
  *   xLabel, yLabel, y2Label          axis titles (`y2` is the right-hand axis)
  *   xMin, xMax, yMin, yMax, y2Min, y2Max, xLog, yLog, y2Log   axis ranges, log scales
@@ -65,11 +66,11 @@ export function isFigureInfo(info: string): boolean {
 const CHAPTER_NAME = /^\d\d-[a-z0-9]+(?:-[a-z0-9]+)*$/
 
 const TOP_KEYS = [
-  'caption', 'chapter', 'kind', 'x', 'xFrom', 'categories', 'height', 'series',
+  'caption', 'chapter', 'kind', 'x', 'xFrom', 'xStep', 'categories', 'height', 'series',
   'xLabel', 'xMin', 'xMax', 'xLog', 'yLabel', 'yMin', 'yMax', 'yLog', 'y2Label', 'y2Min', 'y2Max', 'y2Log',
 ] as const
 const SERIES_KEYS = ['label', 'y', 'x', 'axis', 'style', 'color', 'points'] as const
-const LINE_ONLY = new Set(['x', 'xFrom', 'xLog', 'axis', 'style', 'points'])
+const LINE_ONLY = new Set(['x', 'xFrom', 'xStep', 'xLog', 'axis', 'style', 'points'])
 const STYLES: readonly SeriesStyle[] = ['solid', 'dashed', 'dotted', 'thin']
 /** How many series colours the theme defines (`--rlhf-figure-1` …). */
 export const PALETTE_SIZE = 6
@@ -208,6 +209,14 @@ export function parseFigure(content: string, at: { file: string; line: number; c
     if (xEntry) fail(xFromEntry.line, '`xFrom` shifts the default x (0, 1, 2, …); with `x:` it has no use')
     xFrom = number('xFrom', xFromEntry.node, xFromEntry.line) ?? 0
   }
+  let xStep: number | undefined
+  const xStepEntry = get('xStep')
+  if (xStepEntry && kind === 'line') {
+    if (xEntry) fail(xStepEntry.line, '`xStep` spaces the default x (0, 1, 2, …); with `x:` it has no use')
+    const v = number('xStep', xStepEntry.node, xStepEntry.line)
+    if (v !== undefined && v > 0) xStep = v
+    else if (v !== undefined) fail(xStepEntry.line, '`xStep` must be more than 0')
+  }
 
   let categories: string[] | undefined
   const categoriesEntry = get('categories')
@@ -305,6 +314,7 @@ export function parseFigure(content: string, at: { file: string; line: number; c
     kind,
     ...(x && { x }),
     xFrom,
+    ...(xStep !== undefined && { xStep }),
     ...(categories && { categories }),
     axes,
     series,
@@ -313,21 +323,27 @@ export function parseFigure(content: string, at: { file: string; line: number; c
   return { ok: true, figure: { spec, caption: caption!, captionLine } }
 }
 
-/** A figure block found in a chapter: its content and the line of its opening fence. */
+/** A fenced block found in a chapter: its content and the line of its opening fence. */
 export interface FigureBlock {
   content: string
   line: number
 }
 
-/** The figure blocks of a chapter, read with the book's Markdown parser (the one the claims linter uses). */
-export function findFigures(source: string): FigureBlock[] {
+/**
+ * The fenced blocks of a chapter whose info string `marks` accepts, read with the book's
+ * Markdown parser (the one the claims linter uses).
+ */
+export function findBlocks(source: string, marks: (info: string) => boolean): FigureBlock[] {
   const blocks: FigureBlock[] = []
   visit(parseMarkdown(source.replace(/\r\n?/g, '\n')), 'code', (node: Code) => {
     const info = `${node.lang ?? ''} ${node.meta ?? ''}`
-    if (node.position && isFigureInfo(info)) blocks.push({ content: node.value, line: node.position.start.line })
+    if (node.position && marks(info)) blocks.push({ content: node.value, line: node.position.start.line })
   })
   return blocks
 }
+
+/** The figure blocks of a chapter. */
+export const findFigures = (source: string): FigureBlock[] => findBlocks(source, isFigureInfo)
 
 /** The chapter a page is: `01-rl-basics.md` → `01-rl-basics`. */
 export const chapterOf = (relativePath: string): string => relativePath.replace(/^.*\//, '').replace(/\.md$/, '')

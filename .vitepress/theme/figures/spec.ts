@@ -55,9 +55,11 @@ export interface FigureSpec {
   /** Whose recorded results it draws: `01-rl-basics`. */
   chapter: string
   kind: FigureKind
-  /** Line charts: the x values of every series (default 0, 1, 2, … shifted by `xFrom`). */
+  /** Line charts: the x values of every series (default 0, 1, 2, … shifted by `xFrom`, spaced by `xStep`). */
   x?: DataRef
   xFrom: number
+  /** The spacing of the default x values (1 if not given): 10 for a curve kept every tenth step. */
+  xStep?: number
   /** Bar charts: the label of each group of bars. */
   categories?: string[]
   axes: { x: AxisSpec; y: AxisSpec; y2?: AxisSpec }
@@ -153,7 +155,7 @@ export function figureData(spec: FigureSpec, results: unknown): FigureDataResult
     let x: number[] | undefined
     if (s.x) x = read(s.x)
     else if (spec.x) x = sharedX
-    else x = y.map((_, i) => spec.xFrom + i)
+    else x = y.map((_, i) => spec.xFrom + i * (spec.xStep ?? 1))
     if (!x) continue
     if (x.length !== y.length) {
       const xRef = s.x ?? spec.x!

@@ -85,6 +85,16 @@ function closesQuotes(code: string): boolean {
   return [`'`, `"`, '`'].every((quote) => (code.split(quote).length - 1) % 2 === 0);
 }
 
+/** `[line, indent, code, comment]` when `line` is code with a `// comment` after it. */
+function trailingComment(line: string): [string, string, string, string] | undefined {
+  const indent = /^\s*/.exec(line)![0];
+  for (let at = line.indexOf(' // '); at > indent.length; at = line.indexOf(' // ', at + 1)) {
+    const code = line.slice(indent.length, at).trimEnd();
+    if (closesQuotes(code)) return [line, indent, code, line.slice(at + 4)];
+  }
+  return undefined;
+}
+
 /** Wrap the comments of formatted code that run past CODE_WIDTH. */
 export function wrapComments(code: string): string {
   const out: string[] = [];
@@ -96,11 +106,11 @@ export function wrapComments(code: string): string {
     const doc = /^(\s*)\/\*\*\s+(.*?)\s*\*\/$/.exec(line);
     const full = /^(\s*)\/\/\s?(.*)$/.exec(line);
     const inBlock = /^(\s*) \*\s(.*)$/.exec(line);
-    const trailing = /^(\s*)(\S.*?)\s+\/\/\s(.*)$/.exec(line);
+    const trailing = trailingComment(line);
     if (doc) out.push(`${doc[1]}/**`, ...fill(`${doc[1]} * `, doc[2]!.split(' ')), `${doc[1]} */`);
     else if (full) out.push(...fill(`${full[1]}// `, full[2]!.split(' ')));
     else if (inBlock) out.push(...fill(`${inBlock[1]} * `, inBlock[2]!.split(' ')));
-    else if (trailing && closesQuotes(trailing[2]!)) {
+    else if (trailing) {
       out.push(...fill(`${trailing[1]}// `, trailing[3]!.split(' ')), `${trailing[1]}${trailing[2]}`);
     } else out.push(line);
   }

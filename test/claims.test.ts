@@ -481,3 +481,13 @@ describe('output blocks the checker would not read', () => {
     expect(errorsOf('````md\n```txt output\n````')).toEqual([]);
   });
 });
+
+describe('Markdown tables in output blocks', () => {
+  it('a delimiter cell matches one of the same alignment, whatever its length', () => {
+    const block = { file: 'chapters/09-x.md', line: 3, lines: ['| method | KL |', '| :----- | --: |', '| DPO    | 9.5 |'] };
+    const wider = ['| method |   KL |', '| :----- | ---: |', '| DPO    | 10.1 |'];
+    expect(matchOutputs([{ ...block, tolerance: 1 }], wider)).toEqual([]);
+    expect(matchOutputs([block], ['| method | KL |', '| :----- | :-: |', '| DPO | 9.5 |'])).toHaveLength(1);
+    expect(matchOutputs([block], ['| method | KL |', '| ------ | --: |', '| DPO | 9.5 |'])).toHaveLength(1);
+  });
+});

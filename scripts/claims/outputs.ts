@@ -13,6 +13,10 @@
  *   record was made on; on other backends, it may differ by the block's `tol=`, or
  *   else one unit in the last digit shown;
  * - any other token must be equal.
+ *
+ * A Markdown table's delimiter row (`| :--- | ---: |`) matches one with the same
+ * alignments, whatever the lengths: a column is as wide as its widest cell, which on
+ * another backend may have another number of digits.
  */
 import { readNumber } from './number.ts';
 import type { OutputBlock } from './types.ts';
@@ -53,8 +57,16 @@ export function tokenMatches(expected: string, actual: string, tolerance?: numbe
   return within(gotNumber.value, wantNumber.value, allowed);
 }
 
+/** The alignments of a Markdown table's delimiter row (`| :-- | --: |` → `:- -:`), if it is one. */
+function delimiterRow(line: string): string | undefined {
+  if (!/^\s*\|(?:\s*:?-+:?\s*\|)+\s*$/.test(line)) return undefined;
+  return line.trim().slice(1, -1).split('|').map((cell) => cell.trim().replace(/-+/, '-')).join(' ');
+}
+
 /** Whether output line `actual` matches block line `expected`. */
 export function lineMatches(expected: string, actual: string, tolerance?: number, options: MatchOptions = {}): boolean {
+  const rule = delimiterRow(expected);
+  if (rule !== undefined) return rule === delimiterRow(actual);
   const want = tokens(expected);
   const got = tokens(actual);
   return (

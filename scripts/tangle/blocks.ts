@@ -27,8 +27,7 @@ export function readBlocks(input: ChapterSource): ChapterBlocks {
   const lines = source.split('\n');
   const blocks: CodeBlock[] = [];
   const errors: TangleError[] = [];
-  const typescript = new Set<number>();
-  const other = new Map<number, string>();
+  const fenced = new Map<number, string>();
   const content = new Set<number>();
   const at = (line: number, message: string, column?: number): void => {
     errors.push({ file: path, line, ...(column === undefined ? {} : { column }), message });
@@ -47,8 +46,7 @@ export function readBlocks(input: ChapterSource): ChapterBlocks {
     if (!fence) return; // indented code: never tangled (a mark in it is found by strayMarks)
     const closed = !isUnterminated(raw);
     for (let line = start.line + 1; line < end.line + (closed ? 0 : 1); line++) content.add(line);
-    if (isTypeScript(node.lang)) typescript.add(start.line);
-    else other.set(start.line, node.lang ?? '');
+    fenced.set(start.line, node.lang ?? '');
     if (!closed) {
       at(start.line, `unterminated fence: this ${fenceText(fence)} block is never closed`, start.column);
       return;
@@ -75,7 +73,7 @@ export function readBlocks(input: ChapterSource): ChapterBlocks {
     blocks.push({ file: path, fenceLine: start.line, line: start.line + 1, lines: code, mark });
   });
 
-  errors.push(...strayMarks(path, lines, { typescript, other, content }));
+  errors.push(...strayMarks(path, lines, { fenced, content }));
   return { blocks, errors };
 }
 

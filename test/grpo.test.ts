@@ -6,10 +6,10 @@ import { describe, expect, test } from 'vitest';
 import {
   allEqual,
   groupAdvantages,
-  sampleStd,
   STD_EPS,
   zeroAdvantageShare,
 } from '../src/grpo/advantages.ts';
+import { sampleStd } from '../src/runtime/stats.ts';
 import { aggregate, grpoLoss, importanceRatio, k3, k3Naive } from '../src/grpo/losses.ts';
 import {
   informativeGroups,

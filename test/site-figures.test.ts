@@ -11,7 +11,14 @@ import {
   renderFigure,
   type Figure,
 } from '../.vitepress/markdown/figures.ts'
-import { figureData, resolveRef, type FigureSpec } from '../.vitepress/theme/figures/spec.ts'
+import {
+  chapterLines,
+  figureChapters,
+  figureData,
+  resolveRef,
+  type FigureSpec,
+  type Records,
+} from '../.vitepress/theme/figures/spec.ts'
 import { chartConfig, logTickLabel, tickLabel, withAlpha, type Palette } from '../.vitepress/theme/figures/chart-config.ts'
 
 const root = join(import.meta.dirname, '..')
@@ -119,7 +126,7 @@ series:
 
   it('names the chapter file and the line of each mistake', () => {
     expect(errorsOf('caption: c\nseries:\n  - { label: a, y: a..b }\n')).toEqual([
-      `${file}:103: figure: "a..b" is not a path into the results (write a.b, a.b[2] or a.b.2)`,
+      `${file}:103: figure: a..b is not a path (write a.b, a.b[2] or a.b.2)`,
     ])
     expect(errorsOf('caption: c\ncolour: red\nseries: [{ y: a }]\n')).toEqual([
       expect.stringMatching(new RegExp(`^${file}:102: figure: unknown key \`colour\``)),
@@ -135,7 +142,9 @@ series:
   })
 
   it('rejects what does not fit the kind of chart', () => {
-    expect(errorsOf('kind: pie\ncaption: c\nseries: [{ y: a }]\n')).toEqual([`${file}:101: figure: \`kind\` must be \`line\` or \`bar\``])
+    expect(errorsOf('kind: pie\ncaption: c\nseries: [{ y: a }]\n')).toEqual([
+      `${file}:101: figure: \`kind\` must be \`line\`, \`bar\` or \`scatter\``,
+    ])
     expect(errorsOf('kind: bar\ncaption: c\nseries: [{ y: a }]\n')).toEqual([
       `${file}:101: figure: a bar chart needs \`categories:\`, the labels of its groups of bars`,
     ])
@@ -169,17 +178,19 @@ describe('following a figure\'s paths into the results', () => {
   }
   const ref = (path: string) => ({ kind: 'array' as const, path, line: 1 })
   const points = (...paths: string[]) => ({ kind: 'points' as const, paths, line: 1 })
+  /** The figure's own chapter's record only. */
+  const own: Records = new Map([['01-rl-basics', results]])
 
   it('reads paths as claims do: a.b, a.b[2], a.b.2', () => {
-    expect(resolveRef(ref('a.curve'), results)).toEqual({ ok: true, values: [0.1, 0.5, 0.9] })
-    expect(resolveRef(points('a.b[2]', 'a.b.0', 'a.nested[1].v', 'a.nested.0.v'), results)).toEqual({ ok: true, values: [3, 1, 5, 4] })
+    expect(resolveRef(ref('a.curve'), own, at.chapter)).toEqual({ ok: true, values: [0.1, 0.5, 0.9] })
+    expect(resolveRef(points('a.b[2]', 'a.b.0', 'a.nested[1].v', 'a.nested.0.v'), own, at.chapter)).toEqual({ ok: true, values: [3, 1, 5, 4] })
   })
 
   it('says what is there when a path leads nowhere or not to numbers', () => {
-    expect(resolveRef(ref('a.curv'), results)).toEqual({ ok: false, message: 'path a.curv not in results (a has: curve, b, nested)' })
-    expect(resolveRef(ref('text'), results)).toEqual({ ok: false, message: 'text is not an array of numbers (it is "hello")' })
-    expect(resolveRef(ref('mixed'), results)).toEqual({ ok: false, message: 'mixed is not an array of numbers (it is an array whose item 1 is "x")' })
-    expect(resolveRef(points('a.curve'), results)).toEqual({ ok: false, message: 'a.curve is not a number (it is an array of 3 numbers)' })
+    expect(resolveRef(ref('a.curv'), own, at.chapter)).toEqual({ ok: false, message: 'path a.curv not in results (a has: curve, b, nested)' })
+    expect(resolveRef(ref('text'), own, at.chapter)).toEqual({ ok: false, message: 'text is not an array of numbers (it is "hello")' })
+    expect(resolveRef(ref('mixed'), own, at.chapter)).toEqual({ ok: false, message: 'mixed is not an array of numbers (it is an array whose item 1 is "x")' })
+    expect(resolveRef(points('a.curve'), own, at.chapter)).toEqual({ ok: false, message: 'a.curve is not a number (it is an array of 3 numbers)' })
   })
 
   it('pairs each series with its x: the figure\'s, its own, or 0, 1, 2, … from xFrom', () => {
@@ -189,7 +200,7 @@ series:
   - { label: a, y: a.curve }
   - { label: b, y: a.b, x: steps }
 `)
-    expect(figureData(spec, results)).toEqual({
+    expect(figureData(spec, own)).toEqual({
       ok: true,
       data: { series: [{ label: 'a', x: [1, 2, 3], y: [0.1, 0.5, 0.9] }, { label: 'b', x: [0, 10, 20], y: [1, 2, 3] }] },
     })
@@ -198,7 +209,7 @@ series:
   it('spaces the default x by xStep, for a curve kept every n-th step', () => {
     const { spec } = figure('caption: c\nxStep: 10\nseries:\n  - { y: a.curve }\n')
     expect(spec.xStep).toBe(10)
-    expect(figureData(spec, results)).toEqual({ ok: true, data: { series: [{ label: 'a.curve', x: [0, 10, 20], y: [0.1, 0.5, 0.9] }] } })
+    expect(figureData(spec, own)).toEqual({ ok: true, data: { series: [{ label: 'a.curve', x: [0, 10, 20], y: [0.1, 0.5, 0.9] }] } })
     expect(errorsOf('caption: c\nx: steps\nxStep: 0\nseries:\n  - { y: a }\n')).toEqual([
       'chapters/01-rl-basics.md:103: figure: `xStep` spaces the default x (0, 1, 2, …); with `x:` it has no use',
       'chapters/01-rl-basics.md:103: figure: `xStep` must be more than 0',
@@ -214,7 +225,7 @@ series:
   - { label: c, y: [a.b.0, a.b.1] }
   - { label: d, y: a.nope }
 `)
-    const result = figureData(spec, results)
+    const result = figureData(spec, own)
     expect(result.ok).toBe(false)
     expect(!result.ok && result.errors).toEqual([
       `${file}:105: figure (01-rl-basics): a.nested is not an array of numbers (it is an array whose item 0 is an object)`,
@@ -225,10 +236,171 @@ series:
 
   it('checks that a bar chart has one value per category', () => {
     const { spec } = figure('kind: bar\ncaption: c\ncategories: [x, y]\nseries:\n  - { label: a, y: a.curve }\n')
-    expect(figureData(spec, results)).toEqual({
+    expect(figureData(spec, own)).toEqual({
       ok: false,
       errors: [`${file}:105: figure (01-rl-basics): series "a" has 3 values (a.curve) for 2 categories`],
     })
+  })
+})
+
+describe('paths into other chapters\' records', () => {
+  const records: Records = new Map<string, unknown>([
+    ['01-rl-basics', { own: { score: 0.1 } }],
+    ['04-on-off-policy', { ppo: { score: 0.8, kl: 2.5, curve: [1, 2] } }],
+    ['05-dpo', { dpo: { score: 0.7, kl: 1.5 } }],
+  ])
+  const cross = `caption: c
+kind: bar
+categories: [own, PPO, DPO]
+series:
+  - { label: score, y: [own.score, 04-on-off-policy:ppo.score, 05-dpo:dpo.score] }
+`
+
+  it('read the named chapter\'s record, as claims do after `@`; a path without one reads the figure\'s', () => {
+    const { spec } = figure(cross)
+    expect(spec.series[0]!.y).toEqual({
+      kind: 'points',
+      paths: ['own.score', '04-on-off-policy:ppo.score', '05-dpo:dpo.score'],
+      line: 105,
+    })
+    expect(figureChapters(spec)).toEqual(['01-rl-basics', '04-on-off-policy', '05-dpo'])
+    expect(figureData(spec, records)).toEqual({ ok: true, data: { series: [{ label: 'score', x: [], y: [0.1, 0.8, 0.7] }] } })
+  })
+
+  it('name the figure\'s `chapter:` for paths without a chapter, and only the chapters read', () => {
+    const { spec } = figure('caption: c\nchapter: 05-dpo\nx: 04-on-off-policy:ppo.curve\nseries:\n  - { y: 04-on-off-policy:ppo.curve }\n')
+    expect(chapterLines(spec)).toEqual(new Map([['04-on-off-policy', 103]]))
+    expect(figureData(spec, records)).toMatchObject({ ok: true, data: { series: [{ x: [1, 2], y: [1, 2] }] } })
+  })
+
+  it('fail with file:line for a chapter with no record, or a path not in that record', () => {
+    const { spec } = figure(`caption: c
+kind: bar
+categories: [a]
+series:
+  - { label: a, y: [04-on-policy:ppo.score] }
+  - { label: b, y: [05-dpo:dpo.scor] }
+`)
+    expect(figureData(spec, records)).toEqual({
+      ok: false,
+      errors: [
+        `${file}:105: figure (01-rl-basics): 04-on-policy:ppo.score: no record of 04-on-policy to read`,
+        `${file}:106: figure (01-rl-basics): path dpo.scor not in results (dpo has: score, kl) ` +
+          '(in the recorded results of 05-dpo)',
+      ],
+    })
+  })
+
+  it('are checked against the book: an unknown chapter is named at the line that reads it', () => {
+    const { spec } = figure('caption: c\nseries:\n  - { label: a, y: 04-on-policy:ppo.curve }\n')
+    const loaded = recordsOf(spec, (chapter) => readRecord(root, chapter).results)
+    expect(loaded.problems).toEqual([`${file}:103: figure: no chapter is named 04-on-policy`])
+  })
+
+  it('must name a chapter before the colon', () => {
+    expect(errorsOf('caption: c\nseries:\n  - { label: a, y: [Five:a.b] }\n')).toEqual([
+      `${file}:103: figure: Five is not a chapter name (write 05-dpo:path)`,
+    ])
+  })
+})
+
+describe('scatter charts', () => {
+  const records: Records = new Map<string, unknown>([
+    ['01-rl-basics', { sweep: { kl: [0.5, 1, 2], score: [0.2, 0.4, 0.5] } }],
+    ['04-on-off-policy', { ppo: { score: 0.8, kl: 2.5 } }],
+    ['05-dpo', { dpo: { score: 0.7, kl: 1.5 }, ipo: { score: 0.6, kl: 0.5 } }],
+  ])
+  const frontier = `kind: scatter
+caption: The score and KL of each method.
+xLabel: KL from the reference
+xLog: true
+yLabel: score
+series:
+  - { label: PPO, x: [04-on-off-policy:ppo.kl], y: [04-on-off-policy:ppo.score] }
+  - label: DPO family
+    x: [05-dpo:dpo.kl, 05-dpo:ipo.kl]
+    y: [05-dpo:dpo.score, 05-dpo:ipo.score]
+    color: 3
+  - { label: sweep, x: sweep.kl, y: sweep.score }
+`
+
+  it('read each series\' x and y: lists of paths, or paths to arrays', () => {
+    const { spec } = figure(frontier)
+    expect(spec).toMatchObject({ kind: 'scatter', height: 300, axes: { x: { label: 'KL from the reference', log: true } } })
+    expect(spec.series[1]).toEqual({
+      label: 'DPO family',
+      x: { kind: 'points', paths: ['05-dpo:dpo.kl', '05-dpo:ipo.kl'], line: 109 },
+      y: { kind: 'points', paths: ['05-dpo:dpo.score', '05-dpo:ipo.score'], line: 110 },
+      axis: 'y',
+      style: 'solid',
+      color: 2,
+      line: 108,
+    })
+    expect(figureChapters(spec)).toEqual(['04-on-off-policy', '05-dpo', '01-rl-basics'])
+    expect(figureData(spec, records)).toEqual({
+      ok: true,
+      data: {
+        series: [
+          { label: 'PPO', x: [2.5], y: [0.8] },
+          { label: 'DPO family', x: [1.5, 0.5], y: [0.7, 0.6] },
+          { label: 'sweep', x: [0.5, 1, 2], y: [0.2, 0.4, 0.5] },
+        ],
+      },
+    })
+  })
+
+  it('fail with file:line when a series\' x and y differ in length', () => {
+    const { spec } = figure('kind: scatter\ncaption: c\nseries:\n  - { label: a, x: sweep.kl, y: [05-dpo:dpo.score] }\n')
+    expect(figureData(spec, records)).toEqual({
+      ok: false,
+      errors: [`${file}:104: figure (01-rl-basics): series "a" has 1 values ([05-dpo:dpo.score]) but its x has 3 (sweep.kl)`],
+    })
+  })
+
+  it('need x in every series, and take no lines\' keys', () => {
+    expect(errorsOf('kind: scatter\ncaption: c\nseries:\n  - { label: a, y: a }\n')).toEqual([
+      `${file}:104: figure: a scatter series needs \`x:\` as well as \`y:\`, one x a point`,
+    ])
+    expect(errorsOf('kind: scatter\ncaption: c\nx: k\nxStep: 2\nseries:\n  - { label: a, x: k, y: a, style: dashed }\n')).toEqual([
+      `${file}:103: figure: \`x\` is for line charts; a scatter series has its own \`x:\``,
+      `${file}:104: figure: \`xStep\` is for line charts`,
+      `${file}:106: figure: \`style\` of a series is for line charts`,
+    ])
+    expect(errorsOf('kind: bar\ncaption: c\ncategories: [p]\nxLog: true\nseries:\n  - { label: a, x: k, y: [a] }\n')).toEqual([
+      `${file}:104: figure: \`xLog\` is for line and scatter charts`,
+      `${file}:106: figure: \`x\` of a series is for line and scatter charts`,
+    ])
+  })
+
+  it('are drawn as markers without lines, one marker a series, log axes leaving out points ≤ 0', () => {
+    const { spec } = figure(frontier)
+    const palette: Palette = { text: '#111', muted: '#666', grid: '#ddd', surface: '#fff', font: 'Inter', series: ['#0072b2', '#d55e00', '#009e73'] }
+    const data = { series: [{ label: 'PPO', x: [2.5], y: [0.8] }, { label: 'DPO family', x: [0, 0.5], y: [0.7, 0.6] }, { label: 'sweep', x: [1], y: [0.2] }] }
+    const config = chartConfig(spec, data, palette)
+    expect(config.type).toBe('scatter')
+    const scales = config.options!.scales as Record<string, { type: string; title: { text: string } }>
+    expect(scales.x).toMatchObject({ type: 'logarithmic', title: { text: 'KL from the reference' } })
+    expect(scales.y).toMatchObject({ type: 'linear', title: { text: 'score' } })
+    expect(config.data.datasets).toMatchObject([
+      { label: 'PPO', data: [{ x: 2.5, y: 0.8 }], showLine: false, pointStyle: 'circle', borderColor: '#0072b2' },
+      { label: 'DPO family', data: [{ x: 0.5, y: 0.6 }], showLine: false, pointStyle: 'triangle', borderColor: '#009e73' },
+      { label: 'sweep', data: [{ x: 1, y: 0.2 }], pointStyle: 'rect' },
+    ])
+    expect(config.options!.plugins!.legend).toMatchObject({ display: true, labels: { usePointStyle: true } })
+  })
+
+  it('draw the book\'s records across chapters: the frontier of PPO, DPO and RLOO', () => {
+    const { spec } = figure(`kind: scatter
+caption: c
+series:
+  - { label: PPO, x: [04-on-off-policy:ppo.kl], y: [04-on-off-policy:ppo.score] }
+  - { label: DPO, x: [05-dpo:dpo.kl], y: [05-dpo:dpo.score] }
+  - { label: RLOO, x: [09-remax-rloo:rloo.kl], y: [09-remax-rloo:rloo.score] }
+`)
+    const loaded = recordsOf(spec, (chapter) => readRecord(root, chapter).results)
+    expect(loaded.problems).toEqual([])
+    const data = figureData(spec, loaded.records)
+    expect(data.ok && data.data.series.map((s) => [s.x.length, s.y.length])).toEqual([[1, 1], [1, 1], [1, 1]])
   })
 })
 
@@ -286,16 +458,35 @@ describe('the page', () => {
   })
 })
 
-/** Every chapter file, and the figures in it. */
-const chapters = readdirSync(join(root, 'chapters'))
+/** Every chapter file's name, as a record is named. */
+const chapterFiles = readdirSync(join(root, 'chapters'))
   .filter((f) => /^\d\d-.*\.md$/.test(f))
   .sort()
+const chapterNames = new Set(chapterFiles.map(chapterOf))
+
+/** Every chapter file with figures, and the figures in it. */
+const chapters = chapterFiles
   .map((name) => {
     const path = `chapters/${name}`
     const source = readFileSync(join(root, path), 'utf8')
     return { name, path, chapter: chapterOf(name), lines: source.split(/\r?\n/), figures: findFigures(source) }
   })
   .filter((c) => c.figures.length > 0)
+
+/**
+ * The records `spec` reads, from the book's; or, at the line of the first path that names it,
+ * each chapter that does not exist or has no record.
+ */
+function recordsOf(spec: FigureSpec, resultsOf: (chapter: string) => unknown): { records: Records; problems: string[] } {
+  const records = new Map<string, unknown>()
+  const problems: string[] = []
+  for (const [chapter, line] of chapterLines(spec)) {
+    const results = chapterNames.has(chapter) ? resultsOf(chapter) : new Error(`no chapter is named ${chapter}`)
+    if (results instanceof Error) problems.push(`${spec.file}:${line}: figure: ${results.message}`)
+    else records.set(chapter, results)
+  }
+  return { records, problems }
+}
 
 /** The problems of one chapter's figures: specs, their data in the records, their captions. */
 function figureProblems(c: (typeof chapters)[number]): string[] {
@@ -318,13 +509,12 @@ function figureProblems(c: (typeof chapters)[number]): string[] {
       continue
     }
     const { spec, caption, captionLine } = parsed.figure
-    const results = resultsOf(spec.chapter)
-    if (results instanceof Error) {
-      problems.push(`${c.path}:${block.line}: figure: ${results.message}`)
-      continue
+    const loaded = recordsOf(spec, resultsOf)
+    problems.push(...loaded.problems)
+    if (loaded.problems.length === 0) {
+      const data = figureData(spec, loaded.records)
+      if (!data.ok) problems.push(...data.errors)
     }
-    const data = figureData(spec, results)
-    if (!data.ok) problems.push(...data.errors)
 
     // The caption is prose on the page, but code to the claims linter: check it here, by the same rules.
     const checks = readChecks(c.path, caption)

@@ -16,7 +16,25 @@
  * chapter's results, exactly as in claims (`reinforce.curve`, `a.b[2]`, `a.b.2`);
  * the numbers come from the chapter's record, `chapters/public/results/NN-name.json`,
  * which the chapter's test keeps equal to what its program returns, and
- * `test/site-figures.test.ts` checks every figure's paths against its record.
+ * `test/site-figures.test.ts` checks every figure's paths against the records.
+ * As in a claim after its `@`, a path may start with another chapter's name and a
+ * colon (`04-on-off-policy:ppo.kl`): it then reads that chapter's record. A figure
+ * may draw from several records; the Run box's run replaces only its own chapter's.
+ *
+ * A scatter chart marks points, without lines: each series gives both `x` and `y`,
+ * of equal length, e.g. a score–KL frontier with one point a method:
+ *
+ *   ```yaml figure
+ *   kind: scatter
+ *   caption: The score and KL of each method.
+ *   xLabel: KL from the reference
+ *   yLabel: score
+ *   series:
+ *     - { label: PPO, x: [04-on-off-policy:ppo.kl], y: [04-on-off-policy:ppo.score] }
+ *     - label: DPO family
+ *       x: [05-dpo:dpo.kl, 05-dpo:ipo.kl]
+ *       y: [05-dpo:dpo.score, 05-dpo:ipo.score]
+ *   ```
  *
  * The block is code, not prose, to the claims linter: its caption is checked by
  * the figures test instead (no stray decimals; a claim in it holds in the record).
@@ -24,8 +42,9 @@
  * Keys (all but `caption` and `series` optional):
  *
  *   caption            Markdown, one paragraph (claims and $math$ render as in prose)
- *   chapter            whose record to draw (`05-dpo`); default: the chapter it is in
- *   kind               `line` (default) or `bar`
+ *   chapter            whose record a path without a chapter reads (`05-dpo`);
+ *                      default: the chapter it is in
+ *   kind               `line` (default), `bar` or `scatter`
  *   x                  line: a path to the x values; default 0, 1, 2, … (+ `xFrom`, × `xStep`:
  *                      `xStep: 10` for a curve kept every tenth step)
  *   categories         bar: the groups' labels
@@ -34,6 +53,7 @@
  *   height             the plot's height in pixels
  *   series             a list of { label, y, x, axis: left|right,
  *                      style: solid|dashed|dotted|thin, color: 1…, points: true|false }
+ *                      (bar: label, y, color; scatter: label, x, y, color, x required)
  *
  * A path (`y`, `x`) leads to an array of numbers; a list of paths (`[sft.score, dpo.score]`)
  * gives one number each. In a flow mapping (`{ … }`) quote a path with brackets.
@@ -42,7 +62,7 @@ import type { MarkdownRenderer } from 'vitepress'
 import type { Code } from 'mdast'
 import { visit } from 'unist-util-visit'
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml'
-import { parsePath } from '../../scripts/claims/path.ts'
+import { chapterName, parseReference } from '../../scripts/claims/claim.ts'
 import { parseMarkdown } from '../../scripts/tangle/markdown.ts'
 import type { AxisSpec, DataRef, FigureKind, FigureSpec, SeriesSpec, SeriesStyle } from '../theme/figures/spec.ts'
 
@@ -62,19 +82,32 @@ export function isFigureInfo(info: string): boolean {
   return (words[0] === 'figure' && words.length === 1) || ((words[0] === 'yaml' || words[0] === 'yml') && words.slice(1).join(' ') === 'figure')
 }
 
-/** A chapter's name as a record is named: the file name without `.md`. */
-const CHAPTER_NAME = /^\d\d-[a-z0-9]+(?:-[a-z0-9]+)*$/
-
 const TOP_KEYS = [
   'caption', 'chapter', 'kind', 'x', 'xFrom', 'xStep', 'categories', 'height', 'series',
   'xLabel', 'xMin', 'xMax', 'xLog', 'yLabel', 'yMin', 'yMax', 'yLog', 'y2Label', 'y2Min', 'y2Max', 'y2Log',
 ] as const
 const SERIES_KEYS = ['label', 'y', 'x', 'axis', 'style', 'color', 'points'] as const
-const LINE_ONLY = new Set(['x', 'xFrom', 'xStep', 'xLog', 'axis', 'style', 'points'])
+const KINDS: readonly FigureKind[] = ['line', 'bar', 'scatter']
+/** The keys only some kinds of chart take: at the top, and in a series. */
+const TOP_ONLY: Readonly<Record<string, readonly FigureKind[]>> = {
+  x: ['line'], xFrom: ['line'], xStep: ['line'], xLog: ['line', 'scatter'], categories: ['bar'],
+}
+const SERIES_ONLY: Readonly<Record<string, readonly FigureKind[]>> = {
+  x: ['line', 'scatter'], axis: ['line'], style: ['line'], points: ['line'],
+}
 const STYLES: readonly SeriesStyle[] = ['solid', 'dashed', 'dotted', 'thin']
 /** How many series colours the theme defines (`--rlhf-figure-1` …). */
 export const PALETTE_SIZE = 6
-export const DEFAULT_HEIGHT: Record<FigureKind, number> = { line: 300, bar: 260 }
+export const DEFAULT_HEIGHT: Record<FigureKind, number> = { line: 300, bar: 260, scatter: 300 }
+
+/** Why `kind` does not take `key` (per `only`), or undefined when it does. */
+function misplaced(key: string, kind: FigureKind, only: typeof TOP_ONLY, where = ''): string | undefined {
+  const kinds = only[key]
+  if (!kinds || kinds.includes(kind)) return undefined
+  const hint = kinds.includes('line') ? '' : ` (\`kind: ${kinds[0]}\`)`
+  const own = kind === 'scatter' && key === 'x' && where === '' ? '; a scatter series has its own `x:`' : ''
+  return `\`${key}\`${where} is for ${kinds.join(' and ')} charts${hint}${own}`
+}
 
 /**
  * Read the content of a figure block. `at.line` is the chapter line of the
@@ -132,8 +165,10 @@ export function parseFigure(content: string, at: { file: string; line: number; c
   }
   const path = (node: YamlNode | null, line: number): string | undefined => {
     const v = scalar(node)
-    if (typeof v === 'string' && parsePath(v)) return v
-    fail(line, `${JSON.stringify(v ?? null)} is not a path into the results (write a.b, a.b[2] or a.b.2)`)
+    const read = typeof v === 'string' ? parseReference(v) : undefined
+    if (read?.ok) return v as string
+    const written = JSON.stringify(v ?? null)
+    fail(line, read?.message ?? `${written} is not a path into the results (write a.b or 05-dpo:a.b)`)
     return undefined
   }
   const ref = (key: string, node: YamlNode | null, line: number): DataRef | undefined => {
@@ -159,18 +194,19 @@ export function parseFigure(content: string, at: { file: string; line: number; c
   const kindEntry = get('kind')
   if (kindEntry) {
     const v = scalar(kindEntry.node)
-    if (v === 'line' || v === 'bar') kind = v
-    else fail(kindEntry.line, '`kind` must be `line` or `bar`')
+    if ((KINDS as readonly unknown[]).includes(v)) kind = v as FigureKind
+    else fail(kindEntry.line, '`kind` must be `line`, `bar` or `scatter`')
   }
   let chapter = at.chapter
   const chapterEntry = get('chapter')
   if (chapterEntry) {
     const v = scalar(chapterEntry.node)
-    if (typeof v === 'string' && CHAPTER_NAME.test(v)) chapter = v
+    if (typeof v === 'string' && chapterName.test(v)) chapter = v
     else fail(chapterEntry.line, '`chapter` must be a chapter name, e.g. `05-dpo`')
   }
-  if (kind === 'bar') {
-    for (const [key, { line }] of top) if (LINE_ONLY.has(key)) fail(line, `\`${key}\` is for line charts`)
+  for (const [key, { line }] of top) {
+    const message = misplaced(key, kind, TOP_ONLY)
+    if (message) fail(line, message)
   }
 
   let caption: string | undefined
@@ -227,7 +263,7 @@ export function parseFigure(content: string, at: { file: string; line: number; c
     } else {
       categories = categoriesEntry.node.items.map((item) => text('categories', item as YamlNode, lineOf(item, categoriesEntry.line)) ?? '')
     }
-  } else if (categoriesEntry) fail(categoriesEntry.line, '`categories` is for bar charts (`kind: bar`)')
+  }
 
   let height = DEFAULT_HEIGHT[kind]
   const heightEntry = get('height')
@@ -254,14 +290,18 @@ export function parseFigure(content: string, at: { file: string; line: number; c
       for (const pair of item.items) {
         const key = isScalar(pair.key) ? String(pair.key.value) : ''
         const keyLine = lineOf(pair.key, line)
+        const message = misplaced(key, kind, SERIES_ONLY, ' of a series')
         if (!(SERIES_KEYS as readonly string[]).includes(key)) fail(keyLine, `unknown series key \`${key}\` (known: ${SERIES_KEYS.join(', ')})`)
-        else if (kind === 'bar' && LINE_ONLY.has(key)) fail(keyLine, `\`${key}\` is for line charts`)
+        else if (message) fail(keyLine, message)
         else fields.set(key, { node: (pair.value as YamlNode | null) ?? null, line: keyLine })
       }
       const yField = fields.get('y')
       if (!yField) {
         fail(line, 'a series needs `y:`, a path into the results')
         return
+      }
+      if (kind === 'scatter' && !fields.has('x')) {
+        fail(line, 'a scatter series needs `x:` as well as `y:`, one x a point')
       }
       const y = ref('y', yField.node, yField.line)
       const labelField = fields.get('label')

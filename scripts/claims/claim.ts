@@ -46,7 +46,7 @@ const expected =
   'expected `<number>[%] @[<chapter>:]<path>[ ±<tolerance>][ >|<|≈ <other>[ margin <m>]]`, ' +
   'e.g. `0.93 @qlearning.successRate`';
 /** A chapter's name as a claim cites it: the file name without `.md`. */
-const chapterName = /^\d\d-[a-z0-9]+(?:-[a-z0-9]+)*$/;
+export const chapterName = /^\d\d-[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const operators = new Set(['>', '<', '≈']);
 
 /** A parse failure, carried to the top as a message. */
@@ -148,14 +148,26 @@ export function references(claim: Stated & { compare?: Comparison }): Reference[
 /** `[<chapter>:]<path>`. */
 function readReference(target: string): Reference {
   if (target === '') throw new Malformed(expected);
+  const read = parseReference(target);
+  if (!read.ok) throw new Malformed(read.message);
+  return read.reference;
+}
+
+/**
+ * `[<chapter>:]<path>` as a claim writes it after its `@` (`04-on-off-policy:ppo.kl`,
+ * `dpo.accuracy`), or why it is not one. Figures read their paths with it too.
+ */
+export function parseReference(
+  target: string,
+): { ok: true; reference: Reference } | { ok: false; message: string } {
   const colon = target.indexOf(':');
   const chapter = colon < 0 ? undefined : target.slice(0, colon);
   const path = colon < 0 ? target : target.slice(colon + 1);
   if (chapter !== undefined && !chapterName.test(chapter)) {
-    throw new Malformed(`${chapter} is not a chapter name (write 05-dpo:path)`);
+    return { ok: false, message: `${chapter} is not a chapter name (write 05-dpo:path)` };
   }
-  if (!parsePath(path)) throw new Malformed(`${path} is not a path (write a.b, a.b[2] or a.b.2)`);
-  return { path, ...(chapter !== undefined && { chapter }) };
+  if (!parsePath(path)) return { ok: false, message: `${path} is not a path (write a.b, a.b[2] or a.b.2)` };
+  return { ok: true, reference: { path, ...(chapter !== undefined && { chapter }) } };
 }
 
 /** A margin: a non-negative number in the stated number's unit, or a result. */

@@ -2,7 +2,7 @@
  * The claims checker: what a chapter states (claims, output blocks) against
  * what its program returns and prints; and the numbers it states unchecked.
  */
-export { parseClaim, references, type ClaimParse } from './claim.ts';
+export { chapterName, parseClaim, parseReference, references, type ClaimParse } from './claim.ts';
 export { allowance, checkClaim, type CheckOptions } from './check.ts';
 export { lookup, within } from './lookup.ts';
 export { readNumber, type WrittenNumber } from './number.ts';

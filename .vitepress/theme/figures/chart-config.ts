@@ -4,7 +4,13 @@
  * `Palette` read from the theme's CSS variables, so a figure follows the
  * light or dark theme it is drawn in.
  */
-import type { ChartConfiguration, ChartDataset, ScaleOptionsByType, CartesianScaleTypeRegistry } from 'chart.js'
+import type {
+  CartesianScaleTypeRegistry,
+  ChartConfiguration,
+  ChartDataset,
+  ScaleOptionsByType,
+  TooltipItem,
+} from 'chart.js'
 import type { AxisSpec, FigureData, FigureSpec, SeriesSpec } from './spec.ts'
 
 /** The theme's colours and font, as CSS colour strings. */
@@ -49,8 +55,19 @@ export function logTickLabel(value: number): string {
   return [1, 2, 5].some((m) => Math.abs(mantissa - m) < 1e-6) ? tickLabel(value) : ''
 }
 
-/** One axis. A value axis (`y`, `y2`) without a set maximum gets a little headroom above the data. */
-function scale(axis: AxisSpec, palette: Palette, base: 'linear' | 'category', position?: 'left' | 'right'): Scale {
+/** The marker of each series of a scatter chart, in turn: five, to pair anew with the six colours. */
+export const MARKERS = ['circle', 'triangle', 'rect', 'rectRot', 'star'] as const
+
+/**
+ * One axis. An axis given a position (`y`, `y2`, a scatter chart's `x`) and no set maximum
+ * gets a little room beyond the data.
+ */
+function scale(
+  axis: AxisSpec,
+  palette: Palette,
+  base: 'linear' | 'category',
+  position?: 'left' | 'right' | 'bottom',
+): Scale {
   const type = base === 'category' ? 'category' : axis.log ? 'logarithmic' : 'linear'
   const options = {
     type,
@@ -72,25 +89,38 @@ function scale(axis: AxisSpec, palette: Palette, base: 'linear' | 'category', po
   return options as unknown as Scale
 }
 
+/** What every kind of chart shares: its frame, legend and tooltip, and the series' colours. */
+function common(spec: FigureSpec, palette: Palette) {
+  return {
+    colorOf: (s: SeriesSpec) => palette.series[s.color % palette.series.length] ?? palette.text,
+    frame: { responsive: true, maintainAspectRatio: false, animation: false, font: { family: palette.font } } as const,
+    legend: {
+      display: spec.series.length > 1,
+      position: 'top' as const,
+      align: 'start' as const,
+      // A box of height 0 is a line, drawn with the series' dash and width.
+      labels: { color: palette.text, boxWidth: 28, boxHeight: 0, padding: 14, font: { size: 12 } },
+    },
+    tooltip: {
+      backgroundColor: palette.surface,
+      titleColor: palette.text,
+      bodyColor: palette.text,
+      borderColor: palette.grid,
+      borderWidth: 1,
+      titleFont: { size: 12 },
+      bodyFont: { size: 12 },
+    },
+  }
+}
+
 /** The Chart.js configuration of a figure whose data `figureData` resolved. */
-export function chartConfig(spec: FigureSpec, data: FigureData, palette: Palette): ChartConfiguration<'line' | 'bar'> {
-  const colorOf = (s: SeriesSpec) => palette.series[s.color % palette.series.length] ?? palette.text
-  const legend = {
-    display: spec.series.length > 1,
-    position: 'top' as const,
-    align: 'start' as const,
-    // A box of height 0 is a line, drawn with the series' dash and width.
-    labels: { color: palette.text, boxWidth: 28, boxHeight: 0, padding: 14, font: { size: 12 } },
-  }
-  const tooltip = {
-    backgroundColor: palette.surface,
-    titleColor: palette.text,
-    bodyColor: palette.text,
-    borderColor: palette.grid,
-    borderWidth: 1,
-    titleFont: { size: 12 },
-    bodyFont: { size: 12 },
-  }
+export function chartConfig(
+  spec: FigureSpec,
+  data: FigureData,
+  palette: Palette,
+): ChartConfiguration<'line' | 'bar' | 'scatter'> {
+  if (spec.kind === 'scatter') return scatterConfig(spec, data, palette)
+  const { colorOf, frame, legend, tooltip } = common(spec, palette)
 
   if (spec.kind === 'bar') {
     const datasets: ChartDataset<'bar'>[] = spec.series.map((s, i) => ({
@@ -104,10 +134,7 @@ export function chartConfig(spec: FigureSpec, data: FigureData, palette: Palette
       type: 'bar',
       data: { labels: spec.categories ?? [], datasets },
       options: {
-        responsive: true,
-        maintainAspectRatio: false,
-        animation: false,
-        font: { family: palette.font },
+        ...frame,
         scales: { x: scale(spec.axes.x, palette, 'category'), y: scale(spec.axes.y, palette, 'linear', 'left') },
         plugins: {
           legend: { ...legend, labels: { ...legend.labels, boxWidth: 14, boxHeight: 12 } },
@@ -148,13 +175,47 @@ export function chartConfig(spec: FigureSpec, data: FigureData, palette: Palette
     type: 'line',
     data: { datasets },
     options: {
-      responsive: true,
-      maintainAspectRatio: false,
-      animation: false,
-      font: { family: palette.font },
+      ...frame,
       interaction: { mode: 'nearest', axis: 'x', intersect: false },
       scales,
       plugins: { legend, tooltip },
     },
   } satisfies ChartConfiguration<'line'>
+}
+
+/** A scatter chart: each series' points as markers, no lines; a point ≤ 0 on a log axis is left out. */
+function scatterConfig(spec: FigureSpec, data: FigureData, palette: Palette): ChartConfiguration<'scatter'> {
+  const { colorOf, frame, legend, tooltip } = common(spec, palette)
+  const { x: xAxis, y: yAxis } = spec.axes
+  const shown = (p: { x: number; y: number }) => (!xAxis.log || p.x > 0) && (!yAxis.log || p.y > 0)
+  const datasets: ChartDataset<'scatter'>[] = spec.series.map((s, i) => {
+    const { x, y } = data.series[i]!
+    const color = colorOf(s)
+    return {
+      label: s.label,
+      data: x.map((xi, j) => ({ x: xi, y: y[j]! })).filter(shown),
+      backgroundColor: withAlpha(color, 0.8),
+      borderColor: color,
+      borderWidth: 1.5,
+      pointStyle: MARKERS[i % MARKERS.length],
+      pointRadius: 5,
+      pointHoverRadius: 7,
+      pointHitRadius: 8,
+      showLine: false,
+    }
+  })
+  const point = (item: TooltipItem<'scatter'>) =>
+    `${item.dataset.label ?? ''}: (${tickLabel(Number(item.parsed.x))}, ${tickLabel(Number(item.parsed.y))})`
+  return {
+    type: 'scatter',
+    data: { datasets },
+    options: {
+      ...frame,
+      scales: { x: scale(xAxis, palette, 'linear', 'bottom'), y: scale(yAxis, palette, 'linear', 'left') },
+      plugins: {
+        legend: { ...legend, labels: { ...legend.labels, usePointStyle: true, boxWidth: 10, boxHeight: 10 } },
+        tooltip: { ...tooltip, mode: 'nearest', intersect: true, callbacks: { label: point } },
+      },
+    },
+  }
 }

@@ -1,5 +1,5 @@
 /**
- * Drawing a figure in the browser: fetch the chapter's record, resolve the
+ * Drawing a figure in the browser: fetch the records it reads, resolve the
  * figure's paths (`figureData`), and hand Chart.js a configuration in the
  * theme's colours. `ResultFigure.vue` imports this module only when a figure
  * scrolls into view, so Chart.js stays out of every page's initial load and
@@ -16,10 +16,11 @@ import {
   LineElement,
   LogarithmicScale,
   PointElement,
+  ScatterController,
   Tooltip,
 } from 'chart.js'
 import { chartConfig, type Palette } from './chart-config.ts'
-import { figureData, type FigureSpec } from './spec.ts'
+import { figureData, type FigureSpec, type Records } from './spec.ts'
 
 Chart.register(
   LineController,
@@ -27,6 +28,7 @@ Chart.register(
   PointElement,
   BarController,
   BarElement,
+  ScatterController,
   LinearScale,
   LogarithmicScale,
   CategoryScale,
@@ -79,22 +81,29 @@ export function readPalette(element: Element): Palette {
   }
 }
 
+/** Where a figure's numbers come from, by chapter: a record's URL, or results in hand (a run here). */
+export type Sources = ReadonlyMap<string, string | SiteRecord>
+
 /**
- * Draw `spec` on `canvas` from the record at `source` (a URL), or from results in hand
- * (a run in this browser): the chart, and the backend that produced the numbers.
- * Throws an Error saying what is wrong.
+ * Draw `spec` on `canvas` from its `sources` (one for each of `figureChapters(spec)`): the
+ * chart, and the backend that produced each chapter's numbers. Throws an Error saying what
+ * is wrong.
  */
 export async function drawFigure(
   canvas: HTMLCanvasElement,
   spec: FigureSpec,
-  source: string | SiteRecord,
-): Promise<{ chart: Chart; backend: string }> {
-  const record = typeof source === 'string' ? await fetchRecord(source) : source
-  const resolved = figureData(spec, record.results)
+  sources: Sources,
+): Promise<{ chart: Chart; backends: ReadonlyMap<string, string> }> {
+  const read = async ([chapter, source]: [string, string | SiteRecord]) =>
+    [chapter, typeof source === 'string' ? await fetchRecord(source) : source] as const
+  const records = new Map(await Promise.all([...sources].map(read)))
+  const results: Records = new Map([...records].map(([chapter, r]) => [chapter, r.results]))
+  const resolved = figureData(spec, results)
   if (!resolved.ok) throw new Error(resolved.errors.join('\n'))
   const palette = readPalette(canvas)
   Chart.defaults.font.family = palette.font
-  return { chart: new Chart(canvas, chartConfig(spec, resolved.data, palette)), backend: record.backend }
+  const backends = new Map([...records].map(([chapter, r]) => [chapter, r.backend]))
+  return { chart: new Chart(canvas, chartConfig(spec, resolved.data, palette)), backends }
 }
 
 export type { Chart }

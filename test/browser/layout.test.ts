@@ -72,9 +72,19 @@ describe('output blocks keep the program\u2019s own spacing', () => {
     const fences = outputFences(chapter.name);
     if (fences.length === 0) continue;
     test(`${chapter.path}: each output block reads as its fence, spaces included`, async () => {
-      const shown = await visit(site, chapter.path, (page) =>
-        page.evaluate(() => Array.from(document.querySelectorAll<HTMLElement>('.vp-doc .fence-output pre'), (pre) => pre.innerText)),
-      );
+      const shown = await visit(site, chapter.path, async (page) => {
+        // Now and then the page is still rendering its content after the network is idle (seen
+        // on a loaded machine: no block, then all of them a moment later): wait for the blocks,
+        // then read them; a block that never comes shows in the comparison below.
+        await page
+          .waitForFunction((n) => document.querySelectorAll('.vp-doc .fence-output pre').length >= n, fences.length, {
+            timeout: 10_000,
+          })
+          .catch(() => undefined);
+        return page.evaluate(() =>
+          Array.from(document.querySelectorAll<HTMLElement>('.vp-doc .fence-output pre'), (pre) => pre.innerText),
+        );
+      });
       expect(shown.map((text) => text.replace(/\n$/, ''))).toEqual(fences);
     });
   }

@@ -72,7 +72,7 @@ for (const backend of BACKENDS_UNDER_TEST) {
       const adapt = loraAdapt({ targets: [{ weight: 'w', offset: 0, width: 2 }], scale: 2 });
       const y = numbers<number[][]>(() => {
         const x = tf.tensor2d([[1, 2]]);
-        return adapt(params, 'w', x, x.matMul(params.w));
+        return adapt(params, 'w', x, x.matMul(params.w) as tf.Tensor2D);
       });
       expect(y).toEqual([[4, -4]]);
       // another layer's name: its output passes unchanged
@@ -90,7 +90,7 @@ for (const backend of BACKENDS_UNDER_TEST) {
       const adapt = loraAdapt({ targets: [{ weight: 'w', offset: 1, width: 1 }], scale: 1 });
       const y = numbers<number[][]>(() => {
         const x = tf.tensor2d([[1, 2]]);
-        return adapt(params, 'w', x, x.matMul(params.w));
+        return adapt(params, 'w', x, x.matMul(params.w) as tf.Tensor2D);
       });
       expect(y).toEqual([[0, 6, 0]]);
       tf.dispose(Object.values(params));

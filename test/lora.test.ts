@@ -115,6 +115,7 @@ for (const backend of BACKENDS_UNDER_TEST) {
 
     test('merged, (W + s·A B) x equals the unmerged W x + s·B(A x); unmerge gives W back', () => {
       const base = frozenGpt();
+      const tensors = tf.memory().numTensors;
       for (const layers of ['all', 'qv'] as const) {
         const lora = withLora(base, { rank: 3, alpha: 6, layers }, new Rng(2));
         randomiseB(lora, new Rng(4));
@@ -133,6 +134,7 @@ for (const backend of BACKENDS_UNDER_TEST) {
         disposeGpt(merged);
         disposeGpt(back);
         disposeAdapters(lora);
+        expect(tf.memory().numTensors).toBe(tensors); // merging and unmerging leave nothing
       }
       disposeGpt(base);
     });

@@ -1,8 +1,18 @@
 // Unit tests of chapter 15's fine-tuning tools (src/fine-tuning/) on hand-computed values:
 // the schedule (warmup, cosine decay, the floor), the new domain and its split, epoch
-// batches, the scheduled trainer (the rate it passes to Adam) and the per-example losses.
+// batches, the scheduled trainer (the rate it passes to Adam) and the per-example losses;
+// the domain's question, answer and judge, and the stages of a route to a domain model.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { dataSet, increment, newDomainExample } from '../src/fine-tuning/domain.ts';
+import {
+  dataSet,
+  domainAnswer,
+  domainDemonstration,
+  domainPrompt,
+  domainScore,
+  increment,
+  newDomainExample,
+} from '../src/fine-tuning/domain.ts';
+import { stageBatches } from '../src/fine-tuning/stages.ts';
 import { lrAt, lrCurve, schedule, warmupStepsOf } from '../src/fine-tuning/schedule.ts';
 import { epochBatches, exampleLosses, trainScheduled } from '../src/fine-tuning/train.ts';
 import { Adam } from '../src/runtime/adam.ts';
@@ -13,9 +23,10 @@ import { nllLoss } from '../src/runtime/logprob.ts';
 import { maskTensor, tokensTensor } from '../src/runtime/batch.ts';
 import { GPT_CONFIG } from '../src/workbench/base.ts';
 import { demonstration, type Example } from '../src/workbench/corpus.ts';
-import { sideOf } from '../src/workbench/task.ts';
+import { respond } from '../src/workbench/evaluate.ts';
+import { MAX_RESPONSE, sideOf, trueScore } from '../src/workbench/task.ts';
 import { evalLoss, exampleBatch } from '../src/workbench/train.ts';
-import { BOS, EOS } from '../src/workbench/vocab.ts';
+import { BOS, EOS, SEP } from '../src/workbench/vocab.ts';
 import { BACKENDS_UNDER_TEST, onBackendWithoutLeaks } from './support/backends.ts';
 
 const silent = { tick() {}, done() {} };
@@ -110,6 +121,84 @@ describe('epoch batches', () => {
 
 const TINY = { ...GPT_CONFIG, dModel: 8, nHeads: 2, nLayers: 1 };
 
+describe("the domain's question and judge", () => {
+  // 3149 incremented is 4250; sorted, 0245. The general answer to 3149 is 1349.
+  const q = domainPrompt([3, 1, 4, 9]);
+
+  test('a question is = d d d d ^, and its answer the incremented digits sorted', () => {
+    expect(q.tokens).toEqual([SEP, 3, 1, 4, 9, BOS]);
+    expect(domainAnswer([3, 1, 4, 9])).toEqual([0, 2, 4, 5]);
+    expect(domainAnswer([9, 9, 0, 0])).toEqual([0, 0, 1, 1]);
+  });
+
+  test('the judge scores positions against the ideal answer, like trueScore', () => {
+    expect(domainScore(q, [0, 2, 4, 5, EOS])).toBe(1);
+    expect(domainScore(q, [0, 2, 4, 6, EOS])).toBe(0.75);
+    expect(domainScore(q, [0, 2, 4, EOS])).toBe(0.75); // one missing of four
+    expect(domainScore(q, [0, 2, 4, 5, 5, EOS])).toBe(0.8); // one extra: 4 of 5
+    expect(domainScore(q, [0, 2, 4, 5])).toBe(0); // never ends
+    // the general task's answer, 1349, and the increment unsorted, 4250: one place each
+    expect(domainScore(q, [1, 3, 4, 9, EOS])).toBe(0.25);
+    expect(domainScore(q, [4, 2, 5, 0, EOS])).toBe(0.25);
+    expect(trueScore(q, [1, 3, 4, 9, EOS])).toBe(1);
+  });
+
+  test('domain demonstrations come from the asked side of the split', () => {
+    const rng = new Rng(4);
+    for (const side of ['training', 'held-out'] as const)
+      for (const e of dataSet(50, (r) => domainDemonstration(r, side), rng)) {
+        expect(sideOf(e.prompt)).toBe(side);
+        expect(e.prompt.tokens).toEqual([SEP, ...e.prompt.digits, BOS]);
+        expect(e.response).toEqual([...domainAnswer(e.prompt.digits), EOS]);
+      }
+  });
+});
+
+describe('the stages of a route', () => {
+  // a: 32 examples, b: 16; batch 8. Stage one pools a and b for one epoch (48 → 6
+  // batches), stage two passes over b twice (4 batches), stage three half an epoch of a
+  // (2 batches): a is seen 1.5 times on average, b three times.
+  const rng = new Rng(5);
+  const a = dataSet(32, (r) => newDomainExample(r), rng);
+  const b = dataSet(16, (r) => demonstration(r, 0), rng);
+  const stages = [
+    { data: [a, b], epochs: 1 },
+    { data: [b], epochs: 2 },
+    { data: [a], epochs: 0.5 },
+  ];
+  const batches = stageBatches(stages, 8, new Rng(6));
+  const count = (e: Example, from: Example[][]) =>
+    from.flat().filter((x) => x === e).length;
+
+  test('each stage takes its epochs, in order', () => {
+    expect(batches).toHaveLength(12);
+    for (const e of [...a, ...b]) expect(count(e, batches.slice(0, 6))).toBe(1);
+    for (const e of b) expect(count(e, batches.slice(6, 10))).toBe(2);
+    for (const e of a) expect(count(e, batches.slice(6, 10))).toBe(0);
+    const half = batches.slice(10).flat();
+    expect(half).toHaveLength(16);
+    expect(new Set(half).size).toBe(16);
+    for (const e of half) expect(a).toContain(e);
+  });
+
+  test("SFT examples mixed into a stage keep their question masked", () => {
+    const batch = exampleBatch(batches[0]);
+    batches[0].forEach((e, i) => {
+      // targets 0…4 predict the prompt's tokens 1…5; targets 5… the response
+      const targets = batch.mask[i];
+      expect(targets.slice(0, e.prompt.tokens.length - 1).every((m) => m === 0)).toBe(true);
+      const n = e.response.length;
+      expect(targets.slice(5, 5 + n).every((m) => m === 1)).toBe(true);
+    });
+  });
+
+  test('refuses a stage of no epochs', () => {
+    expect(() => stageBatches([{ data: [a], epochs: 0 }], 8, new Rng(1))).toThrow(
+      /a stage of 0 epochs/,
+    );
+  });
+});
+
 for (const backend of BACKENDS_UNDER_TEST) {
   describe(`scheduled training and per-example losses (${backend})`, () => {
     onBackendWithoutLeaks(backend);
@@ -160,6 +249,15 @@ for (const backend of BACKENDS_UNDER_TEST) {
         /4 batches for a schedule of 3 steps/,
       );
       disposeGpt(model);
+    });
+
+    test('the sampler and the losses accept questions of the domain', () => {
+      const questions = [domainPrompt([3, 1, 4, 9]), domainPrompt([0, 0, 7, 2])];
+      const answers = respond(init, questions, new Rng(3));
+      expect(answers).toHaveLength(2);
+      for (const y of answers) expect(y.length).toBeLessThanOrEqual(MAX_RESPONSE);
+      const demos = dataSet(4, (r) => domainDemonstration(r), new Rng(2));
+      for (const x of exampleLosses(init, demos)) expect(Number.isFinite(x)).toBe(true);
     });
 
     test('per-example losses average to evalLoss when responses have one length', () => {
